@@ -1,0 +1,299 @@
+"""`newsbot`: the command line. It builds settings and services once and passes them on.
+
+Exit codes: 0 success, 1 some input failed (the rest was done), 2 unusable
+settings, token or index (nothing was done).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from config.settings import Settings, SettingsError, load_settings
+from index.errors import NewsbotError
+
+__all__ = ["main", "build_parser"]
+
+log = logging.getLogger("newsbot")
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+DEMO_QUESTIONS = (
+    "Wat gebeurde er op 10 november 2020?",
+    "Who took Shusha, and when?",
+    "Hoeveel mensen vluchtten in september 2023 uit Karabach?",
+)
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=_iso_date, help="only articles published on or after this day")
+    parser.add_argument("--until", type=_iso_date, help="only articles published on or before this day")
+    parser.add_argument("--lang", help="only articles in this language (ISO code, e.g. nl, en)")
+    parser.add_argument("--outlet", help="only articles from this outlet")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbot", description="News monitoring with cited answers.")
+    parser.add_argument("--data-dir", type=Path, help="database and index folder (env NEWSBOT_DATA_DIR)")
+    parser.add_argument("--config", type=Path, help="TOML settings file (env NEWSBOT_CONFIG)")
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (env NEWSBOT_LOG_LEVEL)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="ingest article files and folders")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest.add_argument("--json", action="store_true", help="print one JSON summary object")
+
+    ask = sub.add_parser("ask", help="answer a question with cited passages")
+    ask.add_argument("question", help="the question, or - to read one question per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    _add_filters(ask)
+
+    search = sub.add_parser("search", help="show the raw ranked passages for a query")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--json", action="store_true")
+    _add_filters(search)
+
+    status = sub.add_parser("status", help="counts, languages, dates, model and index health")
+    status.add_argument("--json", action="store_true")
+
+    sub.add_parser("reindex", help="re-embed every paragraph with the configured model")
+    sub.add_parser("demo", help="ingest the bundled sample into a throw-away folder and answer three questions")
+    sub.add_parser("run", help="start the Discord bot")
+    return parser
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("sentence_transformers", "httpx", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _progress(total: int, desc: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="file", file=sys.stderr, disable=not sys.stderr.isatty())
+
+
+def _filters(args: argparse.Namespace) -> Any:
+    from index.store import SearchFilters
+
+    return SearchFilters(since=args.since, until=args.until, language=args.lang, outlet=args.outlet)
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.services import open_services
+    from index.ingest import IngestSummary, collect_files
+
+    services = open_services(settings)
+    try:
+        files = collect_files(args.paths)
+        summary = IngestSummary()
+        with _progress(len(files), "ingesting") as bar:
+            for result in services.ingestor.ingest_paths(args.paths, progress=bar.update):
+                summary.count(result)
+                if result.status == "failed":
+                    print(f"error: {result.error}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(summary.to_dict()))
+        else:
+            print(summary.line())
+        return 1 if summary.failed else 0
+    finally:
+        services.close()
+
+
+def _answer_json(services: Any, question: str, args: argparse.Namespace) -> str:
+    return json.dumps(services.answerer.answer(question, _filters(args)).to_dict(), ensure_ascii=False)
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.formatting import format_answer_text
+    from bot.core.services import open_services
+
+    services = open_services(settings)
+    try:
+        if args.question == "-":
+            for line in sys.stdin:
+                question = line.strip()
+                if not question:
+                    continue
+                if args.json:
+                    print(_answer_json(services, question, args), flush=True)
+                else:
+                    print(format_answer_text(services.answerer.answer(question, _filters(args))), end="\n\n",
+                          flush=True)
+            return 0
+        if args.json:
+            print(_answer_json(services, args.question, args))
+        else:
+            print(format_answer_text(services.answerer.answer(args.question, _filters(args))))
+        return 0
+    finally:
+        services.close()
+
+
+def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.formatting import format_hits_text
+    from bot.core.services import open_services
+
+    services = open_services(settings)
+    try:
+        result = services.searcher.search(args.query, filters=_filters(args), limit=args.limit)
+        if args.json:
+            rows = [
+                {"rank": n, "paragraph_id": h.passage.id, "score": round(h.score, 4), "dense": round(h.dense, 4),
+                 "lexical": round(h.lexical, 4), "article_id": h.passage.article.id,
+                 "source": h.passage.article.source, "paragraph": h.passage.position, "text": h.passage.text}
+                for n, h in enumerate(result.hits, start=1)
+            ]
+            print(json.dumps(rows, ensure_ascii=False))
+        else:
+            print(format_hits_text(result.hits))
+        return 0
+    finally:
+        services.close()
+
+
+def status_report(services: Any) -> dict[str, Any]:
+    stats = services.store.stats()
+    health = services.vectors.last_health
+    return {
+        "articles": stats.articles,
+        "paragraphs": stats.paragraphs,
+        "outlets": stats.outlets,
+        "languages": stats.languages,
+        "oldest": stats.oldest,
+        "newest": stats.newest,
+        "last_ingest": stats.last_ingest,
+        "model": services.embedder.model_id,
+        "index": health.describe() if health else "not loaded",
+        "index_ok": bool(health and health.ok),
+        "data_dir": str(services.settings.data_dir),
+    }
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.services import open_services
+
+    services = open_services(settings)
+    try:
+        report = status_report(services)
+        if args.json:
+            print(json.dumps(report, ensure_ascii=False))
+        else:
+            languages = ", ".join(f"{k} {v}" for k, v in report["languages"].items()) or "none"
+            print(f"articles:    {report['articles']} from {report['outlets']} outlets")
+            print(f"paragraphs:  {report['paragraphs']}")
+            print(f"languages:   {languages}")
+            print(f"dates:       {report['oldest'] or '-'} … {report['newest'] or '-'}")
+            print(f"last ingest: {report['last_ingest'] or 'never'}")
+            print(f"model:       {report['model']}")
+            print(f"index:       {report['index']}")
+            print(f"data dir:    {report['data_dir']}")
+        return 0 if report["index_ok"] else 1
+    finally:
+        services.close()
+
+
+def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from bot.core.services import open_services
+
+    services = open_services(settings, verify_index=False)
+    try:
+        total = services.store.stats().paragraphs
+        with tqdm(total=total, desc="re-embedding", unit="¶", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+            count = services.ingestor.reindex(progress=bar.update)
+        print(f"re-embedded {count} paragraphs with {services.embedder.model_id}")
+        return 0
+    finally:
+        services.close()
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.formatting import format_answer_text
+    from bot.core.services import open_services
+
+    workdir = Path(tempfile.mkdtemp(prefix="newsbot-demo-"))
+    try:
+        demo_settings = settings.model_copy(update={"data_dir": workdir})
+        services = open_services(demo_settings)
+        try:
+            results = services.ingestor.ingest_paths([SAMPLE_DIR])
+            added = sum(r.status == "added" for r in results)
+            print(f"ingested {added} sample articles into a throw-away folder\n")
+            for question in DEMO_QUESTIONS:
+                print(f"Q: {question}")
+                print(format_answer_text(services.answerer.answer(question)))
+                print()
+        finally:
+            services.close()
+        return 0
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runner import run_bot
+
+    return run_bot(settings)
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "ingest": cmd_ingest,
+    "ask": cmd_ask,
+    "search": cmd_search,
+    "status": cmd_status,
+    "reindex": cmd_reindex,
+    "demo": cmd_demo,
+    "run": cmd_run,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    overrides: dict[str, Any] = {}
+    if args.data_dir is not None:
+        overrides["data_dir"] = args.data_dir
+    if args.log_level:
+        overrides["log_level"] = args.log_level
+    try:
+        settings = load_settings(args.config, **overrides)
+    except SettingsError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 2
+    explicit = args.log_level or "NEWSBOT_LOG_LEVEL" in os.environ
+    # One-shot commands print their result; INFO chatter is for the long-running bot.
+    _configure_logging(settings.log_level if explicit or args.command == "run" else "WARNING")
+    try:
+        return COMMANDS[args.command](settings, args)
+    except NewsbotError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Answers and search hits as plain text, for the terminal.
+
+Discord rendering (embeds, limits) lives in bot/render.py; both quote the same
+way: the passage with its best sentence marked, and a citation line naming
+outlet, title, date at its real precision, paragraph number and link or file.
+"""
+
+from __future__ import annotations
+
+from index.models import Answer, Citation, Hit, Passage
+
+__all__ = ["citation_line", "mark_sentence", "format_answer_text", "format_hits_text"]
+
+
+def citation_line(passage: Passage) -> str:
+    """`Outlet — "Title", 27 September 2020, ¶3 — link-or-file` (paragraphs counted from 1 for people)."""
+    article = passage.article
+    where = article.url or article.source
+    return (
+        f"{article.outlet} — \u201c{article.title}\u201d, {article.published.display()}, "
+        f"\u00b6{passage.position + 1} — {where}"
+    )
+
+
+def mark_sentence(text: str, sentence: str, left: str = "**", right: str = "**") -> str:
+    if sentence and sentence in text:
+        return text.replace(sentence, f"{left}{sentence}{right}", 1)
+    return text
+
+
+def _citation_block(citation: Citation) -> str:
+    quote = mark_sentence(citation.quote, citation.marked, ">>", "<<")
+    lines = [f"[{citation.n}] {citation_line(citation.passage)}", f"    {quote}"]
+    for other in citation.also_in:
+        lines.append(f"    also reported by {other.outlet}: {other.url or other.source}")
+    return "\n".join(lines)
+
+
+def format_answer_text(answer: Answer) -> str:
+    if answer.abstained:
+        return answer.text
+    blocks = [answer.text, ""]
+    blocks.extend(_citation_block(c) for c in answer.citations)
+    return "\n".join(blocks)
+
+
+def format_hits_text(hits: tuple[Hit, ...] | list[Hit]) -> str:
+    if not hits:
+        return "no passages found"
+    lines = []
+    for rank, hit in enumerate(hits, start=1):
+        lines.append(
+            f"{rank:>2}. {hit.score:.3f} (dense {hit.dense:.3f}, lexical {hit.lexical:.2f}) "
+            f"{citation_line(hit.passage)}"
+        )
+        lines.append(f"    {hit.passage.text}")
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""The long-lived objects one newsbot process needs, built once from settings.
+
+The CLI and the Discord client both start here, so there is exactly one place
+where the model is loaded, the database opened and the index checked.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.core.answering import Answerer, AnswerPolicy
+from config.settings import Settings
+from index.embedder import Embedder, load_embedder
+from index.ingest import Ingestor
+from index.parsing import ParseOptions
+from index.search import Searcher
+from index.store import Store
+from index.vectors import IndexHealth, VectorIndex
+
+__all__ = ["Services", "open_services"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    vectors: VectorIndex
+    embedder: Embedder
+    searcher: Searcher
+    answerer: Answerer
+    ingestor: Ingestor
+    health: IndexHealth | None
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_services(settings: Settings, *, verify_index: bool = True, embedder: Embedder | None = None) -> Services:
+    """Open store and index and load the model.
+
+    `verify_index=False` is for `reindex`, which must start even when the
+    stored vectors belong to another model.
+    """
+    store = Store(settings.db_path)
+    embedder = embedder or load_embedder(settings.embedding)
+    vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id)
+    health = vectors.load(store) if verify_index else None
+    if health is not None:
+        log.info("index %s", health.describe())
+    searcher = Searcher(
+        store, vectors, embedder, candidates=settings.search.candidates, date_boost=settings.search.date_boost
+    )
+    policy = AnswerPolicy(
+        top_k=settings.search.top_k,
+        min_citations=settings.search.min_citations,
+        abstain_threshold=settings.search.abstain_threshold,
+    )
+    answerer = Answerer(searcher, embedder, policy)
+    ingestor = Ingestor(
+        store,
+        vectors,
+        embedder,
+        parse_options=ParseOptions(
+            max_file_bytes=settings.ingest.max_file_bytes, default_outlet=settings.ingest.default_outlet
+        ),
+        dedup_threshold=settings.ingest.dedup_threshold,
+    )
+    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health)

@@ -1,0 +1,230 @@
+"""Typed settings: the only place that reads the environment.
+
+Values come, strongest first, from: keyword arguments (the CLI's flags),
+environment variables `NEWSBOT_*` (nested with `__`, e.g.
+`NEWSBOT_DIGEST__TIME=07:30`), the TOML file named by `--config` or
+`NEWSBOT_CONFIG`, then the defaults below. Every field carries a description:
+README's configuration table is checked against them by a test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = [
+    "Settings",
+    "EmbeddingSettings",
+    "IngestSettings",
+    "SearchSettings",
+    "DiscordSettings",
+    "DigestSettings",
+    "SourcesSettings",
+    "AlertsSettings",
+    "SettingsError",
+    "load_settings",
+    "BUNDLED_MODEL",
+]
+
+BUNDLED_MODEL = "bundled:use-multilingual-v3"
+"""The default embedder: Google's multilingual USE v3, shipped with its weights in a pip package."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EmbeddingSettings(_Section):
+    model: str = Field(
+        BUNDLED_MODEL,
+        description=(
+            "Sentence-transformers model name or path. The default is bundled and works offline; "
+            "any other name is loaded by sentence-transformers (a hub name needs the network once)."
+        ),
+    )
+    query_prefix: str = Field("", description="Text put before every question (e.g. 'query: ' for e5 models).")
+    passage_prefix: str = Field("", description="Text put before every paragraph (e.g. 'passage: ' for e5 models).")
+    batch_size: int = Field(64, ge=1, le=4096, description="Paragraphs embedded per batch during ingest.")
+    threads: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="CPU threads for embedding and FAISS; 0 uses all cores. torch, numpy and FAISS are set alike.",
+    )
+
+
+class IngestSettings(_Section):
+    max_file_bytes: int = Field(5_000_000, ge=1, description="Files larger than this are refused with an error.")
+    default_outlet: str = Field(
+        "", description="Outlet for files that name none (else taken from the file name, 'outlet--slug.txt')."
+    )
+    dedup_threshold: float = Field(
+        0.90,
+        ge=0.0,
+        le=1.0,
+        description="Mean best-match cosine of paragraphs above which two articles count as the same story copy.",
+    )
+
+
+class SearchSettings(_Section):
+    top_k: int = Field(5, ge=1, le=10, description="Most passages cited in one answer.")
+    min_citations: int = Field(3, ge=1, le=10, description="Fewest passages cited when enough are relevant.")
+    candidates: int = Field(60, ge=5, le=1000, description="Candidates each retriever hands to fusion.")
+    abstain_threshold: float = Field(
+        0.5, ge=0.0, le=1.0, description="Support score below which an answer abstains instead of citing."
+    )
+    date_boost: float = Field(0.25, ge=0.0, le=1.0, description="Bonus for passages of a date the question names.")
+
+
+class DiscordSettings(_Section):
+    token: SecretStr | None = Field(
+        None, description="Bot token (also read from DISCORD_TOKEN). Never logged or shown."
+    )
+    guild_id: int | None = Field(None, description="Sync slash commands to this server only (instant); else globally.")
+    ask_channel_ids: list[int] = Field(
+        default_factory=list, description="Channels where mentions are answered; empty means everywhere."
+    )
+
+
+class DigestSettings(_Section):
+    channel_id: int | None = Field(None, description="Channel that receives the daily digest; unset disables posting.")
+    time: str = Field("08:00", description="Local time (HH:MM) at which the digest of the previous day is posted.")
+    timezone: str = Field("Europe/Amsterdam", description="IANA time zone for the digest time and its calendar day.")
+    skip_empty: bool = Field(False, description="Post nothing (instead of a short note) on a day without reports.")
+    catchup_hours: float = Field(
+        12.0, ge=0.0, le=72.0, description="After downtime, a missed digest is still posted within this many hours."
+    )
+
+    @field_validator("time")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        m = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            raise ValueError(f"expected HH:MM, got {value!r}")
+        return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+
+class SourcesSettings(_Section):
+    file: Path | None = Field(None, description="TOML file of monitored sources (see config/sources.toml).")
+    allow_private_networks: bool = Field(
+        False, description="Allow fetching from private/loopback addresses (tests and local setups only)."
+    )
+    poll_minutes: float = Field(15.0, gt=0, description="Default poll interval of a source.")
+    fetch_deadline_s: float = Field(20.0, gt=0, description="Total time one fetch may take, redirects included.")
+    max_bytes: int = Field(5_000_000, ge=1024, description="Largest response body read from a source.")
+    topic_keywords: list[str] = Field(
+        default_factory=list,
+        description="If set, feed entries must mention one of these words (any language) to be ingested.",
+    )
+
+
+class AlertsSettings(_Section):
+    channel_id: int | None = Field(None, description="Channel that gets a short post per newly ingested article.")
+    max_per_poll: int = Field(5, ge=0, le=50, description="Most alerts posted after one poll of a source.")
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("newsbot", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything newsbot can be told, validated once at start."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBOT_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="forbid",
+    )
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Where the database and index live.")
+    log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    sources: SourcesSettings = Field(default_factory=SourcesSettings)
+    alerts: AlertsSettings = Field(default_factory=AlertsSettings)
+
+    _toml_file: ClassVar[Path | None] = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls._toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls._toml_file))
+        return tuple(sources)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "newsbot.sqlite3"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "paragraphs.faiss"
+
+
+class SettingsError(Exception):
+    """Settings are invalid; the message lists every problem at once."""
+
+
+def _format_errors(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "settings"
+        lines.append(f"  {where}: {err['msg']}")
+    return "invalid settings:\n" + "\n".join(lines)
+
+
+def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build settings from flags, environment and an optional TOML file.
+
+    `DISCORD_TOKEN` is accepted as well as `NEWSBOT_DISCORD__TOKEN` because that
+    is the name every Discord hosting guide uses.
+    """
+    path = config_file or os.environ.get("NEWSBOT_CONFIG") or None
+    toml_path = Path(path) if path else None
+    if toml_path is not None and not toml_path.is_file():
+        raise SettingsError(f"config file not found: {toml_path}")
+    token = os.environ.get("DISCORD_TOKEN")
+    if token and not os.environ.get("NEWSBOT_DISCORD__TOKEN"):
+        discord = dict(overrides.pop("discord", {}) or {})
+        discord.setdefault("token", token)
+        overrides["discord"] = discord
+
+    class _Loaded(Settings):
+        _toml_file = toml_path
+
+    try:
+        return _Loaded(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_format_errors(exc)) from None

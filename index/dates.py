@@ -1,0 +1,196 @@
+"""Dates that remember how precise they are.
+
+News sources give "2020-09" as often as "2020-09-27". A month-only date must
+never be shown or filtered as if it were the first of the month, so every date
+carries its precision and exposes the range of days it may mean.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+
+__all__ = [
+    "DatePrecision",
+    "PublishedDate",
+    "parse_date",
+    "find_dates_in_question",
+    "MONTHS",
+]
+
+
+class DatePrecision(str, Enum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    UNKNOWN = "unknown"
+
+
+_EN_MONTHS = [
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]
+_NL_MONTHS = [
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+]
+_DE_MONTHS = [
+    "januar", "februar", "märz", "april", "mai", "juni",
+    "juli", "august", "september", "oktober", "november", "dezember",
+]
+_FR_MONTHS = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]
+
+MONTHS: dict[str, int] = {}
+"""Month names (and common abbreviations) in the languages users ask in, to month numbers."""
+for _names in (_EN_MONTHS, _NL_MONTHS, _DE_MONTHS, _FR_MONTHS):
+    for _i, _name in enumerate(_names, start=1):
+        MONTHS.setdefault(_name, _i)
+        MONTHS.setdefault(_name[:3], _i)
+MONTHS["sept"] = 9
+MONTHS["mrt"] = 3
+
+
+@dataclass(frozen=True, order=True)
+class PublishedDate:
+    """A publication date with its precision; `value` is the first day it may mean."""
+
+    value: date | None
+    precision: DatePrecision
+
+    @classmethod
+    def unknown(cls) -> PublishedDate:
+        return cls(None, DatePrecision.UNKNOWN)
+
+    @classmethod
+    def day(cls, d: date) -> PublishedDate:
+        return cls(d, DatePrecision.DAY)
+
+    @classmethod
+    def month(cls, year: int, month: int) -> PublishedDate:
+        return cls(date(year, month, 1), DatePrecision.MONTH)
+
+    def first_day(self) -> date | None:
+        return self.value
+
+    def last_day(self) -> date | None:
+        if self.value is None:
+            return None
+        if self.precision is DatePrecision.MONTH:
+            last = calendar.monthrange(self.value.year, self.value.month)[1]
+            return self.value.replace(day=last)
+        if self.precision is DatePrecision.YEAR:
+            return self.value.replace(month=12, day=31)
+        return self.value
+
+    def iso(self) -> str:
+        """`2020-09-27`, `2020-09`, `2020` or "" — never more precise than known."""
+        if self.value is None:
+            return ""
+        if self.precision is DatePrecision.DAY:
+            return self.value.isoformat()
+        if self.precision is DatePrecision.MONTH:
+            return f"{self.value.year:04d}-{self.value.month:02d}"
+        return f"{self.value.year:04d}"
+
+    def display(self) -> str:
+        """Human form: `27 September 2020`, `September 2020`, `2020`, `date unknown`."""
+        if self.value is None:
+            return "date unknown"
+        month = calendar.month_name[self.value.month]
+        if self.precision is DatePrecision.DAY:
+            return f"{self.value.day} {month} {self.value.year}"
+        if self.precision is DatePrecision.MONTH:
+            return f"{month} {self.value.year}"
+        return str(self.value.year)
+
+    def overlaps(self, since: date | None, until: date | None) -> bool:
+        """Whether any day this date may mean lies in [since, until]; unknown dates never match a filter."""
+        if since is None and until is None:
+            return True
+        first, last = self.first_day(), self.last_day()
+        if first is None or last is None:
+            return False
+        if since is not None and last < since:
+            return False
+        if until is not None and first > until:
+            return False
+        return True
+
+    def contains(self, day: date) -> bool:
+        first, last = self.first_day(), self.last_day()
+        return first is not None and last is not None and first <= day <= last
+
+
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def parse_date(text: str) -> PublishedDate:
+    """Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (or an ISO datetime) keeping the precision.
+
+    Raises ValueError with the offending text, so callers can name it in their error.
+    """
+    raw = text.strip()
+    if not raw:
+        return PublishedDate.unknown()
+    if "T" in raw or " " in raw:
+        try:
+            return PublishedDate.day(datetime.fromisoformat(raw.replace("Z", "+00:00")).date())
+        except ValueError:
+            pass
+    m = _ISO.match(raw)
+    if not m:
+        raise ValueError(f"not a date: {raw!r} (expected YYYY-MM-DD or YYYY-MM)")
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if day is not None and month is not None:
+            return PublishedDate.day(date(year, int(month), int(day)))
+        if month is not None:
+            date(year, int(month), 1)
+            return PublishedDate.month(year, int(month))
+        return PublishedDate(date(year, 1, 1), DatePrecision.YEAR)
+    except ValueError as exc:
+        raise ValueError(f"not a valid date: {raw!r} ({exc})") from None
+
+
+_MONTH_WORDS = "|".join(sorted((re.escape(k) for k in MONTHS), key=len, reverse=True))
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th|e|er)?\.?\s+({_MONTH_WORDS})\.?(?:\s+(\d{{4}}))?\b", re.IGNORECASE
+)
+_MONTH_DAY = re.compile(
+    rf"\b({_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.IGNORECASE
+)
+_ISO_IN_TEXT = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def find_dates_in_question(question: str, default_year: int | None = None) -> list[date]:
+    """Dates a question names ("10 november 2020", "on 27 September", "2020-10-04").
+
+    A day without a year takes `default_year` (the corpus's main year) so that
+    "on 27 September" still points somewhere; with no default it is skipped.
+    """
+    found: list[date] = []
+
+    def add(year: int | None, month: int, day: int) -> None:
+        y = year if year is not None else default_year
+        if y is None:
+            return
+        try:
+            d = date(y, month, day)
+        except ValueError:
+            return
+        if d not in found:
+            found.append(d)
+
+    for m in _ISO_IN_TEXT.finditer(question):
+        add(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    for m in _DAY_MONTH.finditer(question):
+        add(int(m.group(3)) if m.group(3) else None, MONTHS[m.group(2).lower()], int(m.group(1)))
+    for m in _MONTH_DAY.finditer(question):
+        add(int(m.group(3)) if m.group(3) else None, MONTHS[m.group(1).lower()], int(m.group(2)))
+    return found

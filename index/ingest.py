@@ -1,0 +1,264 @@
+"""From files or feed entries to stored, embedded, searchable paragraphs.
+
+Articles are parsed and embedded in small batches (the model is much faster on
+a batch than one article at a time) and then written one transaction per
+article, so a failure or a kill loses at most the article being written. The
+FAISS index is updated in memory as each article commits and saved atomically
+every few batches and at the end; if the process dies in between, the next
+start finds the index behind SQLite and syncs it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.embedder import Embedder
+from index.errors import InputError
+from index.models import Article, IngestResult
+from index.parsing import ParseOptions, parse_file
+from index.store import Store, content_hash
+from index.vectors import VectorIndex
+
+__all__ = ["Ingestor", "collect_files", "embedding_text", "IngestSummary"]
+
+log = logging.getLogger(__name__)
+
+ARTICLES_PER_BATCH = 16
+SAVE_EVERY_BATCHES = 8
+
+
+def embedding_text(title: str, paragraph: str, position: int) -> str:
+    """A paragraph with its article's context.
+
+    Later paragraphs often say "he" or "the city" where the title names who and
+    where; prefixing the title gives their vectors that context (measured in
+    bench/eval.py: see README). The lead already carries it.
+    """
+    if position == 0 or not title or title in paragraph:
+        return paragraph
+    return f"{title}. {paragraph}"
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path | InputError]:
+    """Expand folders (recursively, sorted, skipping hidden files); a missing path is an error value.
+
+    Files of unsupported types inside a folder are kept so that parsing reports them,
+    rather than being skipped without a word.
+    """
+    found: list[Path | InputError] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    found.append(child)
+        elif path.exists():
+            found.append(path)
+        else:
+            found.append(InputError(str(path), "no such file or folder"))
+    return found
+
+
+@dataclass
+class IngestSummary:
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    paragraphs: int = 0
+    duplicates: int = 0
+
+    def count(self, result: IngestResult) -> None:
+        if result.status == "added":
+            self.added += 1
+        elif result.status == "replaced":
+            self.replaced += 1
+        elif result.status == "unchanged":
+            self.unchanged += 1
+        else:
+            self.failed += 1
+        if result.status in ("added", "replaced"):
+            self.paragraphs += result.paragraphs
+            if result.duplicate_of is not None:
+                self.duplicates += 1
+
+    def line(self) -> str:
+        return (
+            f"{self.added} added, {self.replaced} replaced, {self.unchanged} unchanged, {self.failed} failed; "
+            f"{self.paragraphs} paragraphs embedded, {self.duplicates} near-duplicates linked"
+        )
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+class Ingestor:
+    def __init__(
+        self,
+        store: Store,
+        vectors: VectorIndex,
+        embedder: Embedder,
+        *,
+        parse_options: ParseOptions | None = None,
+        dedup_threshold: float = 0.9,
+    ) -> None:
+        self.store = store
+        self.vectors = vectors
+        self.embedder = embedder
+        self.parse_options = parse_options or ParseOptions()
+        self.dedup_threshold = dedup_threshold
+
+    # -- files ------------------------------------------------------------------
+
+    def _parsed(self, files: Sequence[Path | InputError]) -> Iterator[Article | InputError]:
+        for item in files:
+            if isinstance(item, InputError):
+                yield item
+            else:
+                yield from parse_file(item, self.parse_options)
+
+    def ingest_paths(
+        self, paths: Iterable[Path], *, progress: Callable[[int], None] | None = None
+    ) -> list[IngestResult]:
+        """Ingest files and folders; `progress(n)` is called as each file's worth of work is done."""
+        files = collect_files(paths)
+        results: list[IngestResult] = []
+        for result in self.ingest_articles(self._parsed(files)):
+            results.append(result)
+            if progress is not None:
+                progress(1)
+        return results
+
+    # -- articles -----------------------------------------------------------------
+
+    def ingest_articles(
+        self, items: Iterable[Article | InputError], *, first_seen: datetime | None = None
+    ) -> Iterator[IngestResult]:
+        batch: list[Article] = []
+        batches = 0
+        try:
+            for item in items:
+                if isinstance(item, InputError):
+                    log.error("%s", item)
+                    yield IngestResult(source=item.source, status="failed", error=str(item))
+                    continue
+                batch.append(item)
+                if len(batch) >= ARTICLES_PER_BATCH:
+                    yield from self._ingest_batch(batch, first_seen)
+                    batch = []
+                    batches += 1
+                    if batches % SAVE_EVERY_BATCHES == 0:
+                        self.vectors.save()
+            if batch:
+                yield from self._ingest_batch(batch, first_seen)
+        finally:
+            self.vectors.save()
+
+    def _ingest_batch(self, articles: list[Article], first_seen: datetime | None) -> Iterator[IngestResult]:
+        todo: list[tuple[Article, str]] = []
+        for article in articles:
+            digest = content_hash(article)
+            existing = self.store.find_source(article.source)
+            if existing is not None and existing[1] == digest:
+                yield IngestResult(article.source, "unchanged", article_id=existing[0])
+                continue
+            same_content = self.store.find_hash(digest)
+            if existing is None and same_content is not None:
+                yield IngestResult(article.source, "unchanged", article_id=same_content, duplicate_of=same_content)
+                continue
+            todo.append((article, digest))
+        if not todo:
+            return
+        texts = [embedding_text(a.title, p, i) for a, _ in todo for i, p in enumerate(a.paragraphs)]
+        vectors = self.embedder.encode_passages(texts)
+        offset = 0
+        for article, digest in todo:
+            own = vectors[offset:offset + len(article.paragraphs)]
+            offset += len(article.paragraphs)
+            yield self._write(article, digest, own, first_seen)
+
+    def _write(self, article: Article, digest: str, vectors: np.ndarray, first_seen: datetime | None) -> IngestResult:
+        try:
+            duplicate_of = self.find_near_duplicate(article, vectors)
+            outcome = self.store.write_article(
+                article,
+                vectors,
+                model_id=self.embedder.model_id,
+                digest=digest,
+                first_seen=first_seen,
+                duplicate_of=duplicate_of,
+            )
+        except InputError as exc:
+            log.error("%s", exc)
+            return IngestResult(article.source, "failed", error=str(exc))
+        self.vectors.update(outcome.added_ids, vectors, outcome.removed_ids)
+        log.debug("%s %s (%d paragraphs)", outcome.status, article.source, len(article.paragraphs))
+        return IngestResult(
+            article.source,
+            outcome.status,
+            article_id=outcome.article_id,
+            paragraphs=len(article.paragraphs),
+            duplicate_of=duplicate_of,
+        )
+
+    def find_near_duplicate(self, article: Article, vectors: np.ndarray) -> int | None:
+        """The stored article this one copies (the same wire story, lightly reworded), if any.
+
+        Each paragraph's nearest stored paragraphs vote for their article; an
+        article whose paragraphs match ours closely on average (cosine over the
+        threshold, measured on the sample wire-story pair) is the original.
+        Paragraphs of the article being replaced do not count.
+        """
+        if len(self.vectors) == 0 or len(vectors) == 0:
+            return None
+        existing = self.store.find_source(article.source)
+        own_id = existing[0] if existing else None
+        best: dict[int, list[float]] = {}
+        hits_per_paragraph = [self.vectors.search(v, 8) for v in vectors]
+        passages = self.store.passages([pid for hits in hits_per_paragraph for pid, _ in hits])
+        for hits in hits_per_paragraph:
+            seen: dict[int, float] = {}
+            for pid, score in hits:
+                passage = passages.get(pid)
+                if passage is None or passage.article.id == own_id:
+                    continue
+                seen[passage.article.id] = max(seen.get(passage.article.id, 0.0), score)
+            for article_id, score in seen.items():
+                best.setdefault(article_id, []).append(score)
+        candidates = []
+        for article_id, scores in best.items():
+            mean = sum(scores) / len(vectors)
+            if mean >= self.dedup_threshold:
+                candidates.append((mean, article_id))
+        if not candidates:
+            return None
+        _, original = max(candidates)
+        root = self.store.article(original).duplicate_of
+        return root if root is not None else original
+
+    # -- reindex ------------------------------------------------------------------
+
+    def reindex(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Re-embed every paragraph with the current model and rebuild the index from scratch."""
+        def batches() -> Iterator[tuple[list[int], np.ndarray]]:
+            for rows in self.store.iter_paragraph_texts():
+                articles = self.store.articles({r[2] for r in rows})
+                texts = [
+                    embedding_text(articles[article_id].title, text, position)
+                    for _, text, article_id, position in rows
+                ]
+                vectors = self.embedder.encode_passages(texts)
+                if progress is not None:
+                    progress(len(rows))
+                yield [r[0] for r in rows], vectors
+
+        self.store.replace_all_vectors(batches(), self.embedder.model_id)
+        self.vectors.reset()
+        health = self.vectors.sync(self.store, rebuilt=True)
+        self.vectors.save()
+        return health.vectors

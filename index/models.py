@@ -1,0 +1,150 @@
+"""Plain data that crosses module boundaries.
+
+Everything here is frozen so a value handed from the store to search to the bot
+cannot be changed behind anyone's back, and nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from index.dates import PublishedDate
+
+__all__ = [
+    "Article",
+    "StoredArticle",
+    "Passage",
+    "Hit",
+    "Citation",
+    "Answer",
+    "IngestResult",
+]
+
+
+@dataclass(frozen=True)
+class Article:
+    """A parsed article, not yet stored: what every input format is turned into."""
+
+    title: str
+    outlet: str
+    source: str
+    """File name for file-ingested articles, the URL otherwise: the key that identifies the article."""
+    published: PublishedDate
+    language: str
+    paragraphs: tuple[str, ...]
+    url: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the store knows it, with its id and bookkeeping."""
+
+    id: int
+    title: str
+    outlet: str
+    source: str
+    published: PublishedDate
+    language: str
+    first_seen: datetime
+    content_hash: str
+    url: str | None = None
+    duplicate_of: int | None = None
+    """Id of the earlier article this one is a near-duplicate of (same wire story elsewhere)."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One paragraph of a stored article."""
+
+    id: int
+    article: StoredArticle
+    position: int
+    """0-based place in the article; the lead is 0."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage found by search, with the scores that ranked it."""
+
+    passage: Passage
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source quoted in an answer or a digest."""
+
+    n: int
+    passage: Passage
+    score: float
+    quote: str
+    """The passage text as shown (possibly shortened at sentence boundaries)."""
+    marked: str
+    """The sentence of the quote that best answers the question."""
+    also_in: tuple[StoredArticle, ...] = ()
+    """Other outlets that carried the same passage (near-duplicates folded into this citation)."""
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape promised by `newsbot ask --json`."""
+        article = self.passage.article
+        return {
+            "n": self.n,
+            "article_id": article.id,
+            "title": article.title,
+            "outlet": article.outlet,
+            "url": article.url,
+            "source": article.source,
+            "published": article.published.iso(),
+            "date_precision": article.published.precision.value,
+            "language": article.language,
+            "paragraph": self.passage.position,
+            "text": self.passage.text,
+            "marked": self.marked,
+            "score": round(self.score, 4),
+            "also_in": [
+                {"article_id": a.id, "outlet": a.outlet, "url": a.url, "source": a.source}
+                for a in self.also_in
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An extractive answer: the cited passages, or an honest refusal."""
+
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    reason: str = ""
+    """Why the answer abstained, for logs and `--json`."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one input during ingest."""
+
+    source: str
+    status: str
+    """One of: added, replaced, unchanged, failed."""
+    article_id: int | None = None
+    paragraphs: int = 0
+    error: str = ""
+    duplicate_of: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,139 @@
+"""Hybrid retrieval: dense vectors (FAISS) and BM25 (SQLite FTS5), fused by score.
+
+Dense search finds paraphrases and other languages; BM25 finds rare names and
+numbers the encoder blurs. Each side proposes candidates, every candidate gets
+both scores (its dense score is computed from the stored vector even when only
+BM25 found it), and the fused score is
+
+    cosine + LEXICAL_WEIGHT × bm25 / best bm25 + date bonus
+
+where the date bonus rewards passages published on a date the question names.
+The weights were chosen on bench/questions.jsonl (see README).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from index.dates import find_dates_in_question
+from index.embedder import Embedder
+from index.glossary import expand_term
+from index.models import Hit
+from index.stopwords import is_stopword
+from index.store import SearchFilters, Store
+from index.vectors import VectorIndex
+
+__all__ = ["Searcher", "key_terms", "fts_query", "LEXICAL_WEIGHT", "SearchResult"]
+
+LEXICAL_WEIGHT = 0.35
+_WORD = re.compile(r"[^\W_][\w'’-]*[^\W_]|[^\W_]", re.UNICODE)
+_MAX_TERMS = 32
+
+
+def key_terms(text: str) -> list[str]:
+    """Content words of a question, lower-cased, without function words, in order, once each."""
+    words = [w.strip("'’-").lower() for w in _WORD.findall(text)]
+    terms = [w for w in words if (len(w) > 1 and not w.isdigit() and not is_stopword(w)) or (w.isdigit() and len(w) == 4)]
+    return list(dict.fromkeys(terms))
+
+
+def _fts_term(term: str) -> str:
+    cleaned = term.replace('"', "")
+    if " " in cleaned or len(cleaned) < 4:
+        return f'"{cleaned}"'
+    # A prefix query lets "aanval" match "aanvallen"; stems shorter than 4 letters match too much.
+    stem = cleaned[:-1] if len(cleaned) > 6 else cleaned
+    return f'"{stem}"*'
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 OR query of the question's key terms and their cross-language spellings."""
+    terms: list[str] = []
+    for term in key_terms(text):
+        terms.append(term)
+        terms.extend(expand_term(term))
+    unique = list(dict.fromkeys(terms))[:_MAX_TERMS]
+    return " OR ".join(_fts_term(t) for t in unique)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: tuple[Hit, ...]
+    query_vector: np.ndarray
+    dates: tuple[date, ...]
+
+
+class Searcher:
+    def __init__(
+        self,
+        store: Store,
+        vectors: VectorIndex,
+        embedder: Embedder,
+        *,
+        candidates: int = 60,
+        date_boost: float = 0.25,
+        lexical_weight: float = LEXICAL_WEIGHT,
+    ) -> None:
+        self.store = store
+        self.vectors = vectors
+        self.embedder = embedder
+        self.candidates = candidates
+        self.date_boost = date_boost
+        self.lexical_weight = lexical_weight
+
+    def _question_dates(self, question: str) -> list[date]:
+        """Dates named in the question; a day without a year is tried in every year the corpus covers."""
+        found = find_dates_in_question(question)
+        if found:
+            return found
+        years = self.store.years()
+        dates: list[date] = []
+        for year in years:
+            dates.extend(find_dates_in_question(question, default_year=year))
+        return dates
+
+    def search(self, query: str, *, filters: SearchFilters | None = None, limit: int = 10) -> SearchResult:
+        filters = filters or SearchFilters()
+        query_vector = self.embedder.encode_query(query)
+        allowed = self.store.filtered_paragraph_ids(filters) if filters.active else None
+        dense = dict(self.vectors.search(query_vector, self.candidates, allowed))
+        dates = self._question_dates(query)
+        dated_ids: set[int] = set()
+        for day in dates:
+            dated_ids.update(self.store.paragraph_ids_published_on(day))
+        if dated_ids:
+            on_day = np.fromiter(dated_ids, dtype=np.int64)
+            if allowed is not None:
+                on_day = np.intersect1d(on_day, allowed)
+            dense.update(self.vectors.search(query_vector, 20, on_day))
+        lexical = dict(self.store.lexical_search(fts_query(query), self.candidates, filters))
+        ids = list(dict.fromkeys([*dense, *lexical]))
+        if not ids:
+            return SearchResult((), query_vector, tuple(dates))
+        missing = [i for i in ids if i not in dense]
+        if missing:
+            stored = self.store.vectors_for(missing, self.vectors.dimension)
+            for pid, score in zip(missing, stored @ query_vector, strict=True):
+                dense[pid] = float(score)
+        best_lexical = max(lexical.values(), default=0.0) or 1.0
+        passages = self.store.passages(ids)
+        hits: list[Hit] = []
+        for pid in ids:
+            passage = passages.get(pid)
+            if passage is None:
+                continue
+            lex = lexical.get(pid, 0.0) / best_lexical
+            score = dense[pid] + self.lexical_weight * lex
+            if pid in dated_ids:
+                score += self.date_boost
+            hits.append(Hit(passage=passage, score=score, dense=dense[pid], lexical=lex))
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return SearchResult(tuple(hits[:limit]), query_vector, tuple(dates))
+
+    def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
+        return self.store.vectors_for(ids, self.vectors.dimension)

@@ -1,0 +1,461 @@
+"""SQLite: the source of truth for articles, paragraphs, their vectors and lexical search.
+
+Everything else (the FAISS file) is derived from what is here and can be
+rebuilt. One article is written in one transaction, so an interrupted ingest
+leaves either the whole article or nothing of it. The database runs in WAL mode
+so the bot keeps answering while an ingest writes.
+
+Paragraph ids use AUTOINCREMENT: an id is never reused, which lets the vector
+index compare id sets to find out exactly what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.dates import DatePrecision, PublishedDate
+from index.errors import StoreError
+from index.models import Article, Passage, StoredArticle
+
+__all__ = ["Store", "SearchFilters", "StoreStats", "content_hash", "WriteOutcome"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL UNIQUE,
+    url TEXT,
+    title TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    published_first TEXT,
+    published_last TEXT,
+    date_precision TEXT NOT NULL,
+    language TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL
+);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published_first, published_last);
+CREATE INDEX IF NOT EXISTS articles_first_seen ON articles(first_seen);
+CREATE TABLE IF NOT EXISTS paragraphs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    UNIQUE (article_id, position)
+);
+CREATE TABLE IF NOT EXISTS embeddings (
+    paragraph_id INTEGER PRIMARY KEY REFERENCES paragraphs(id) ON DELETE CASCADE,
+    vector BLOB NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_fts USING fts5(
+    text, content='paragraphs', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS paragraphs_ai AFTER INSERT ON paragraphs BEGIN
+    INSERT INTO paragraphs_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS paragraphs_ad AFTER DELETE ON paragraphs BEGIN
+    INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+"""
+
+
+def content_hash(article: Article) -> str:
+    """Hash of what an article says (paragraphs + date), not where it came from."""
+    digest = hashlib.sha256()
+    digest.update(article.published.iso().encode())
+    for paragraph in article.paragraphs:
+        digest.update(b"\x1e")
+        digest.update(paragraph.encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    since: date | None = None
+    until: date | None = None
+    language: str | None = None
+    outlet: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.since, self.until, self.language, self.outlet))
+
+    def sql(self) -> tuple[str, list[object]]:
+        """A WHERE fragment on `articles a`; a date filter honours precision and skips unknown dates."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.since is not None:
+            clauses.append("a.published_last IS NOT NULL AND a.published_last >= ?")
+            params.append(self.since.isoformat())
+        if self.until is not None:
+            clauses.append("a.published_first IS NOT NULL AND a.published_first <= ?")
+            params.append(self.until.isoformat())
+        if self.language:
+            clauses.append("a.language = ?")
+            params.append(self.language.lower())
+        if self.outlet:
+            clauses.append("a.outlet = ? COLLATE NOCASE")
+            params.append(self.outlet)
+        return (" AND ".join(clauses) or "1"), params
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    articles: int
+    paragraphs: int
+    embeddings: int
+    languages: dict[str, int]
+    outlets: int
+    oldest: str
+    newest: str
+    newest_display: str
+    last_ingest: str
+    model_id: str
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    article_id: int
+    status: str
+    """added, replaced or unchanged."""
+    added_ids: tuple[int, ...]
+    removed_ids: tuple[int, ...]
+
+
+def _published_from_row(first: str | None, precision: str) -> PublishedDate:
+    if first is None:
+        return PublishedDate.unknown()
+    return PublishedDate(date.fromisoformat(first), DatePrecision(precision))
+
+
+def _article_from_row(row: sqlite3.Row) -> StoredArticle:
+    return StoredArticle(
+        id=row["id"],
+        title=row["title"],
+        outlet=row["outlet"],
+        source=row["source"],
+        published=_published_from_row(row["published_first"], row["date_precision"]),
+        language=row["language"],
+        first_seen=datetime.fromisoformat(row["first_seen"]),
+        content_hash=row["content_hash"],
+        url=row["url"],
+        duplicate_of=row["duplicate_of"],
+    )
+
+
+class Store:
+    """All SQL lives here. Safe to share between threads: one connection, one lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30.0)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{path}: database schema {version} is newer than this newsbot ({SCHEMA_VERSION})")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open the database ({exc})") from None
+        self._lock = threading.RLock()
+        self._article_cache: dict[int, StoredArticle] = {}
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error: all of it or nothing."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- meta -----------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                       (key, value))
+
+    # -- writing --------------------------------------------------------------
+
+    def find_source(self, source: str) -> tuple[int, str] | None:
+        rows = self._query("SELECT id, content_hash FROM articles WHERE source = ?", (source,))
+        return (rows[0]["id"], rows[0]["content_hash"]) if rows else None
+
+    def find_hash(self, digest: str) -> int | None:
+        rows = self._query("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (digest,))
+        return rows[0]["id"] if rows else None
+
+    def write_article(
+        self,
+        article: Article,
+        vectors: np.ndarray,
+        *,
+        model_id: str,
+        digest: str,
+        first_seen: datetime | None = None,
+        duplicate_of: int | None = None,
+    ) -> WriteOutcome:
+        """Insert or replace one article with its paragraphs and vectors, atomically."""
+        if len(vectors) != len(article.paragraphs):
+            raise ValueError("one vector per paragraph is required")
+        seen = (first_seen or datetime.now(UTC)).isoformat(timespec="seconds")
+        published = article.published
+        first = published.first_day()
+        last = published.last_day()
+        with self.transaction() as db:
+            stored_model = db.execute("SELECT value FROM meta WHERE key='model_id'").fetchone()
+            if stored_model is None:
+                db.execute("INSERT INTO meta(key, value) VALUES ('model_id', ?)", (model_id,))
+                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('dimension', ?)",
+                           (str(vectors.shape[1]),))
+            elif stored_model["value"] != model_id:
+                from index.errors import ModelMismatchError
+
+                raise ModelMismatchError(
+                    f"the store holds vectors of {stored_model['value']!r} but the model is {model_id!r}; "
+                    "run `newsbot reindex` to re-embed everything with the configured model"
+                )
+            existing = db.execute("SELECT id FROM articles WHERE source = ?", (article.source,)).fetchone()
+            removed: list[int] = []
+            if existing is not None:
+                article_id = existing["id"]
+                removed = [r["id"] for r in db.execute("SELECT id FROM paragraphs WHERE article_id = ?", (article_id,))]
+                db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
+                db.execute(
+                    """UPDATE articles SET url=?, title=?, outlet=?, published_first=?, published_last=?,
+                       date_precision=?, language=?, content_hash=?, duplicate_of=? WHERE id=?""",
+                    (article.url, article.title, article.outlet, first and first.isoformat(),
+                     last and last.isoformat(), published.precision.value, article.language, digest,
+                     duplicate_of, article_id),
+                )
+                status = "replaced"
+            else:
+                cursor = db.execute(
+                    """INSERT INTO articles(source, url, title, outlet, published_first, published_last,
+                       date_precision, language, first_seen, content_hash, duplicate_of)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (article.source, article.url, article.title, article.outlet, first and first.isoformat(),
+                     last and last.isoformat(), published.precision.value, article.language, seen, digest,
+                     duplicate_of),
+                )
+                article_id = int(cursor.lastrowid or 0)
+                status = "added"
+            added: list[int] = []
+            for position, (text, vector) in enumerate(zip(article.paragraphs, vectors, strict=True)):
+                cursor = db.execute(
+                    "INSERT INTO paragraphs(article_id, position, text) VALUES (?, ?, ?)", (article_id, position, text)
+                )
+                paragraph_id = int(cursor.lastrowid or 0)
+                db.execute(
+                    "INSERT INTO embeddings(paragraph_id, vector) VALUES (?, ?)",
+                    (paragraph_id, np.asarray(vector, dtype=np.float32).tobytes()),
+                )
+                added.append(paragraph_id)
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES ('last_ingest', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (datetime.now(UTC).isoformat(timespec="seconds"),),
+            )
+        self._article_cache.pop(article_id, None)
+        return WriteOutcome(article_id, status, tuple(added), tuple(removed))
+
+    def replace_all_vectors(self, batches: Iterable[tuple[Sequence[int], np.ndarray]], model_id: str) -> None:
+        """Swap every stored vector for a new model's, in one transaction (used by reindex)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM embeddings")
+            dimension = 0
+            for ids, vectors in batches:
+                dimension = int(vectors.shape[1])
+                db.executemany(
+                    "INSERT INTO embeddings(paragraph_id, vector) VALUES (?, ?)",
+                    [(int(i), np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(ids, vectors, strict=True)],
+                )
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('model_id', ?)", (model_id,))
+            if dimension:
+                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('dimension', ?)", (str(dimension),))
+
+    # -- reading --------------------------------------------------------------
+
+    def paragraph_ids(self) -> np.ndarray:
+        rows = self._query("SELECT paragraph_id FROM embeddings ORDER BY paragraph_id")
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def vectors_for(self, ids: Sequence[int], dimension: int) -> np.ndarray:
+        out = np.zeros((len(ids), dimension), dtype=np.float32)
+        position = {int(i): n for n, i in enumerate(ids)}
+        for chunk_start in range(0, len(ids), 900):
+            chunk = [int(i) for i in ids[chunk_start:chunk_start + 900]]
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(f"SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id IN ({marks})",
+                                   chunk):
+                out[position[row[0]]] = np.frombuffer(row[1], dtype=np.float32)
+        return out
+
+    def iter_paragraph_texts(self, batch: int = 512) -> Iterator[list[tuple[int, str, int, int]]]:
+        """(paragraph id, text, article id, position) in id order, in batches: for re-embedding."""
+        last = 0
+        while True:
+            rows = self._query(
+                "SELECT id, text, article_id, position FROM paragraphs WHERE id > ? ORDER BY id LIMIT ?",
+                (last, batch),
+            )
+            if not rows:
+                return
+            yield [(r["id"], r["text"], r["article_id"], r["position"]) for r in rows]
+            last = rows[-1]["id"]
+
+    def article(self, article_id: int) -> StoredArticle:
+        cached = self._article_cache.get(article_id)
+        if cached is not None:
+            return cached
+        rows = self._query("SELECT * FROM articles WHERE id = ?", (article_id,))
+        if not rows:
+            raise KeyError(article_id)
+        stored = _article_from_row(rows[0])
+        self._article_cache[article_id] = stored
+        return stored
+
+    def articles(self, ids: Iterable[int]) -> dict[int, StoredArticle]:
+        return {i: self.article(i) for i in ids}
+
+    def passages(self, ids: Sequence[int]) -> dict[int, Passage]:
+        """Passages by paragraph id; ids no longer in the store are simply absent."""
+        found: dict[int, Passage] = {}
+        wanted = [int(i) for i in ids]
+        for chunk_start in range(0, len(wanted), 900):
+            chunk = wanted[chunk_start:chunk_start + 900]
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(
+                f"SELECT id, article_id, position, text FROM paragraphs WHERE id IN ({marks})", chunk
+            ):
+                found[row["id"]] = Passage(row["id"], self.article(row["article_id"]), row["position"], row["text"])
+        return found
+
+    def article_passages(self, article_id: int) -> list[Passage]:
+        rows = self._query(
+            "SELECT id, position, text FROM paragraphs WHERE article_id = ? ORDER BY position", (article_id,)
+        )
+        stored = self.article(article_id)
+        return [Passage(r["id"], stored, r["position"], r["text"]) for r in rows]
+
+    def filtered_paragraph_ids(self, filters: SearchFilters) -> np.ndarray:
+        where, params = filters.sql()
+        rows = self._query(
+            f"SELECT p.id FROM paragraphs p JOIN articles a ON a.id = p.article_id WHERE {where}", params
+        )
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def paragraph_ids_published_on(self, day: date) -> list[int]:
+        rows = self._query(
+            """SELECT p.id FROM paragraphs p JOIN articles a ON a.id = p.article_id
+               WHERE a.date_precision = 'day' AND a.published_first = ?""",
+            (day.isoformat(),),
+        )
+        return [r[0] for r in rows]
+
+    def lexical_search(self, match: str, limit: int, filters: SearchFilters | None = None) -> list[tuple[int, float]]:
+        """FTS5 BM25 over paragraphs; returns (paragraph id, score) with higher = better."""
+        if not match:
+            return []
+        where, params = (filters or SearchFilters()).sql()
+        try:
+            rows = self._query(
+                f"""SELECT f.rowid AS id, bm25(paragraphs_fts) AS rank
+                    FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id
+                    WHERE paragraphs_fts MATCH ? AND {where}
+                    ORDER BY rank LIMIT ?""",
+                [match, *params, limit],
+            )
+        except sqlite3.OperationalError:
+            return []
+        return [(r["id"], -float(r["rank"])) for r in rows]
+
+    def articles_in_range(self, start: datetime, end: datetime) -> list[StoredArticle]:
+        """Articles first seen in [start, end) (UTC datetimes)."""
+        rows = self._query(
+            "SELECT * FROM articles WHERE first_seen >= ? AND first_seen < ? ORDER BY id",
+            (start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")),
+        )
+        return [_article_from_row(r) for r in rows]
+
+    def articles_published_on(self, day: date) -> list[StoredArticle]:
+        rows = self._query(
+            "SELECT * FROM articles WHERE date_precision = 'day' AND published_first = ? ORDER BY id",
+            (day.isoformat(),),
+        )
+        return [_article_from_row(r) for r in rows]
+
+    def years(self) -> list[int]:
+        rows = self._query(
+            "SELECT DISTINCT substr(published_first, 1, 4) FROM articles WHERE published_first IS NOT NULL ORDER BY 1"
+        )
+        return [int(r[0]) for r in rows]
+
+    def stats(self) -> StoreStats:
+        counts = self._query(
+            """SELECT (SELECT COUNT(*) FROM articles) AS articles,
+                      (SELECT COUNT(*) FROM paragraphs) AS paragraphs,
+                      (SELECT COUNT(*) FROM embeddings) AS embeddings,
+                      (SELECT COUNT(DISTINCT outlet) FROM articles) AS outlets,
+                      (SELECT MIN(published_first) FROM articles) AS oldest"""
+        )[0]
+        newest_rows = self._query(
+            "SELECT published_first, date_precision FROM articles WHERE published_first IS NOT NULL "
+            "ORDER BY published_last DESC, published_first DESC LIMIT 1"
+        )
+        newest = (
+            _published_from_row(newest_rows[0][0], newest_rows[0][1]) if newest_rows else PublishedDate.unknown()
+        )
+        languages = {
+            r["language"] or "?": r["n"]
+            for r in self._query("SELECT language, COUNT(*) AS n FROM articles GROUP BY language ORDER BY n DESC")
+        }
+        return StoreStats(
+            articles=counts["articles"],
+            paragraphs=counts["paragraphs"],
+            embeddings=counts["embeddings"],
+            languages=languages,
+            outlets=counts["outlets"],
+            oldest=counts["oldest"] or "",
+            newest=newest.iso(),
+            newest_display=newest.display() if newest.value else "",
+            last_ingest=self.get_meta("last_ingest") or "",
+            model_id=self.get_meta("model_id") or "",
+        )

@@ -1,0 +1,80 @@
+"""Shared fixtures: settings in tmp_path, the real bundled model, small corpora written per test."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from config.settings import Settings, load_settings
+
+ARTICLES = {
+    "wire--ceasefire.txt": """
+        title: Moscow-brokered deal halts the fighting
+        outlet: Test Wire
+        url: https://example.org/wire/ceasefire
+        language: en
+        date 2020-11-10 Armenia and Azerbaijan signed a deal overnight that ends six weeks of fighting over Nagorno-Karabakh.
+
+        Under the agreement close to two thousand Russian peacekeepers deploy along the front line and the Lachin corridor for five years.
+
+        In Yerevan, crowds stormed the parliament building after prime minister Nikol Pashinyan called the deal painful but unavoidable.
+        """,
+    "krant--sjoesja.txt": """
+        title: Azerbeidzjan neemt Sjoesja in
+        outlet: Testkrant
+        language: nl
+        date 2020-11-08 President Ilham Aliyev maakte zondag bekend dat het Azerbeidzjaanse leger de stad Sjoesja heeft veroverd.
+
+        De bergstad ligt op een paar kilometer van Stepanakert en geldt als strategisch en symbolisch belangrijk voor beide kanten.
+
+        In Bakoe gingen duizenden mensen de straat op om de verovering te vieren.
+        """,
+    "blatt--exodus.txt": """
+        title: Massenflucht aus Bergkarabach
+        outlet: Testblatt
+        language: de
+        date 2023-09 Nach der Offensive Aserbaidschans im September verließen mehr als hunderttausend Armenier die Region.
+
+        Die Flüchtlinge kamen über den Latschin-Korridor nach Armenien, wo Notunterkünfte eingerichtet wurden.
+        """,
+}
+
+
+def write_articles(folder: Path, articles: dict[str, str] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in (articles or ARTICLES).items():
+        (folder / name).write_text(textwrap.dedent(text).strip() + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    return write_articles(tmp_path / "corpus")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    return load_settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The real bundled model, loaded once per test session."""
+    from config.settings import EmbeddingSettings
+    from index.embedder import load_embedder
+
+    return load_embedder(EmbeddingSettings())
+
+
+@pytest.fixture
+def services(settings: Settings, embedder) -> Iterator:  # type: ignore[no-untyped-def]
+    from bot.core.services import open_services
+
+    opened = open_services(settings, embedder=embedder)
+    yield opened
+    opened.close()
