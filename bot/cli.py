@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reindex", help="re-embed every paragraph with the configured model")
     sub.add_parser("demo", help="ingest the bundled sample into a throw-away folder and answer three questions")
     sub.add_parser("run", help="start the Discord bot")
+    sub.add_parser("healthcheck", help="exit 0 if the running bot is alive and its index healthy (for Docker)")
     return parser
 
 
@@ -174,26 +175,9 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
         services.close()
 
 
-def status_report(services: Any) -> dict[str, Any]:
-    stats = services.store.stats()
-    health = services.vectors.last_health
-    return {
-        "articles": stats.articles,
-        "paragraphs": stats.paragraphs,
-        "outlets": stats.outlets,
-        "languages": stats.languages,
-        "oldest": stats.oldest,
-        "newest": stats.newest,
-        "last_ingest": stats.last_ingest,
-        "model": services.embedder.model_id,
-        "index": health.describe() if health else "not loaded",
-        "index_ok": bool(health and health.ok),
-        "data_dir": str(services.settings.data_dir),
-    }
-
-
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
+    from bot.core.status import status_report
 
     services = open_services(settings)
     try:
@@ -260,6 +244,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return run_bot(settings)
 
 
+def cmd_healthcheck(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runner import check_health
+
+    ok, detail = check_health(settings.data_dir)
+    print(detail)
+    return 0 if ok else 1
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "ingest": cmd_ingest,
     "ask": cmd_ask,
@@ -268,6 +260,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "reindex": cmd_reindex,
     "demo": cmd_demo,
     "run": cmd_run,
+    "healthcheck": cmd_healthcheck,
 }
 
 

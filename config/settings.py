@@ -36,6 +36,7 @@ __all__ = [
     "SettingsError",
     "load_settings",
     "BUNDLED_MODEL",
+    "documented_settings",
 ]
 
 BUNDLED_MODEL = "bundled:use-multilingual-v3"
@@ -228,3 +229,29 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
         return _Loaded(**overrides)
     except ValidationError as exc:
         raise SettingsError(_format_errors(exc)) from None
+
+
+def documented_settings() -> list[tuple[str, str, str]]:
+    """(environment variable, default, description) for every setting: the source of README's table."""
+    rows: list[tuple[str, str, str]] = []
+    for name, field in Settings.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            for sub_name, sub_field in annotation.model_fields.items():
+                default = sub_field.get_default(call_default_factory=True)
+                rows.append((f"NEWSBOT_{name.upper()}__{sub_name.upper()}", _show(default),
+                             sub_field.description or ""))
+        else:
+            default = "per-user data folder" if name == "data_dir" else _show(field.get_default())
+            rows.append((f"NEWSBOT_{name.upper()}", default, field.description or ""))
+    return rows
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, list):
+        return "[]" if not value else ",".join(map(str, value))
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

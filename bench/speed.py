@@ -1,0 +1,183 @@
+"""Speed of the pipeline against the bare model, in the same run.
+
+    python bench/speed.py [--sizes 10000 100000] [--ingest-articles 300] [--questions 60] [--json]
+
+1. Ingest: paragraphs per second through `Ingestor` (parse, hash, embed,
+   near-duplicate check, SQLite transaction, FAISS update, atomic save) against
+   the bare encoder on the same texts. Overhead target: ≤ 25 %.
+2. Ask: warm `Answerer.answer` latency (p50/p99) at each corpus size against
+   the bare query embedding + FAISS search. The large corpora are synthetic:
+   random unit vectors written through the real store and index (embedding
+   100k real paragraphs would take many minutes and measure the model, not
+   the pipeline). Target: p99 ≤ 100 ms at 100k.
+3. Peak resident memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.core.services import open_services  # noqa: E402
+from config.settings import load_settings  # noqa: E402
+from index.dates import PublishedDate  # noqa: E402
+from index.ingest import embedding_text  # noqa: E402
+from index.models import Article  # noqa: E402
+from index.store import content_hash  # noqa: E402
+
+WORDS = (
+    "army shelling village ceasefire corridor peacekeepers refugees drone artillery ministry statement border "
+    "Stepanakert Shusha Ganja Lachin Hadrut Agdam Kalbajar Yerevan Baku Moscow Pashinyan Aliyev Putin negotiations "
+    "prisoners mines humanitarian convoy bridge road hospital school church mosque city district front offensive "
+    "leger beschietingen dorp staakt-het-vuren vluchtelingen gevechten regering minister verklaring grens"
+).split()
+QUESTIONS = [
+    "What did Aliyev say about Shusha?", "Wat gebeurde er in Stepanakert?", "When did the peacekeepers arrive?",
+    "Hoeveel vluchtelingen kwamen er in Armenië aan?", "Who shelled Ganja on 4 October 2020?",
+    "What is the Lachin corridor?", "Wie tekende het staakt-het-vuren?", "Were drones used in the war?",
+]
+
+
+def _sentence(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(8, 16))
+    return " ".join(words).capitalize() + "."
+
+
+def _paragraph(rng: random.Random) -> str:
+    return " ".join(_sentence(rng) for _ in range(rng.randint(2, 4)))
+
+
+def _articles(rng: random.Random, count: int, paragraphs: int) -> list[Article]:
+    start = date(2020, 9, 27)
+    return [
+        Article(
+            title=_sentence(rng), outlet=f"Outlet {i % 7}", source=f"synthetic-{i}.txt",
+            published=PublishedDate.day(start + timedelta(days=i % 400)), language="en",
+            paragraphs=tuple(_paragraph(rng) for _ in range(paragraphs)),
+        )
+        for i in range(count)
+    ]
+
+
+def bench_ingest(articles_count: int) -> dict[str, float]:
+    rng = random.Random(7)
+    articles = _articles(rng, articles_count, 6)
+    texts = [embedding_text(a.title, p, i) for a in articles for i, p in enumerate(a.paragraphs)]
+    with tempfile.TemporaryDirectory(prefix="newsbot-bench-") as tmp:
+        services = open_services(load_settings(data_dir=Path(tmp)))
+        try:
+            bare_model = services.embedder.model[0].encoder
+            bare_model.encode(texts[:64])  # warm-up
+            started = time.perf_counter()
+            for i in range(0, len(texts), services.embedder.batch_size):
+                bare_model.encode(texts[i:i + services.embedder.batch_size])
+            bare = time.perf_counter() - started
+            started = time.perf_counter()
+            results = list(services.ingestor.ingest_articles(articles))
+            pipeline = time.perf_counter() - started
+            assert all(r.status == "added" for r in results)
+        finally:
+            services.close()
+    return {
+        "paragraphs": len(texts),
+        "bare_paragraphs_per_s": len(texts) / bare,
+        "pipeline_paragraphs_per_s": len(texts) / pipeline,
+        "overhead_pct": 100 * (pipeline - bare) / bare,
+    }
+
+
+def _fill_synthetic(services: Any, paragraphs: int, rng: random.Random) -> None:
+    """Write `paragraphs` synthetic paragraphs with random unit vectors through the real store and index."""
+    per_article = 8
+    articles = _articles(rng, paragraphs // per_article, per_article)
+    np_rng = np.random.default_rng(11)
+    model_id = services.embedder.model_id
+    for article in articles:
+        vectors = np_rng.standard_normal((per_article, services.embedder.dimension)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        outcome = services.store.write_article(article, vectors, model_id=model_id, digest=content_hash(article))
+        services.vectors.update(outcome.added_ids, vectors)
+    services.vectors.save()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_ask(size: int, questions: int) -> dict[str, float]:
+    rng = random.Random(size)
+    with tempfile.TemporaryDirectory(prefix="newsbot-bench-") as tmp:
+        services = open_services(load_settings(data_dir=Path(tmp)))
+        try:
+            started = time.perf_counter()
+            _fill_synthetic(services, size, rng)
+            fill = time.perf_counter() - started
+            asked = [QUESTIONS[i % len(QUESTIONS)] + f" {i}" for i in range(questions)]
+            for q in asked[:5]:
+                services.answerer.answer(q)  # warm-up
+            bare, full = [], []
+            for q in asked:
+                t0 = time.perf_counter()
+                vector = services.embedder.encode_query(q)
+                services.vectors.search(vector, services.searcher.candidates)
+                bare.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                services.answerer.answer(q)
+                full.append(time.perf_counter() - t0)
+        finally:
+            services.close()
+    return {
+        "paragraphs": size,
+        "fill_s": fill,
+        "ask_p50_ms": 1000 * statistics.median(full),
+        "ask_p99_ms": 1000 * _percentile(full, 0.99),
+        "bare_p50_ms": 1000 * statistics.median(bare),
+        "bare_p99_ms": 1000 * _percentile(bare, 0.99),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="newsbot speed benchmark")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--ingest-articles", type=int, default=300)
+    parser.add_argument("--questions", type=int, default=60)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    report: dict[str, Any] = {"ingest": bench_ingest(args.ingest_articles), "ask": []}
+    if not args.json:
+        i = report["ingest"]
+        print(f"ingest: {i['paragraphs']} paragraphs; bare model {i['bare_paragraphs_per_s']:.0f}/s, "
+              f"pipeline {i['pipeline_paragraphs_per_s']:.0f}/s, overhead {i['overhead_pct']:.1f} %", flush=True)
+    for size in args.sizes:
+        row = bench_ask(size, args.questions)
+        report["ask"].append(row)
+        if not args.json:
+            print(f"ask @ {size:>6} paragraphs: p50 {row['ask_p50_ms']:.1f} ms, p99 {row['ask_p99_ms']:.1f} ms "
+                  f"(bare embed+search p50 {row['bare_p50_ms']:.1f} ms, p99 {row['bare_p99_ms']:.1f} ms; "
+                  f"filled in {row['fill_s']:.0f} s)", flush=True)
+    report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"peak resident memory: {report['peak_rss_mb']:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

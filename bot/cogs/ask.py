@@ -1,0 +1,122 @@
+"""/ask and /search."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError
+from bot.render import IndexFooter, answer_embed, hits_embed
+from index.models import Hit
+from index.store import SearchFilters
+
+if TYPE_CHECKING:
+    from bot.client import NewsBot
+
+__all__ = ["AskCog", "SearchPager", "parse_day"]
+
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name=name, value=code)
+    for name, code in [("Dutch", "nl"), ("English", "en"), ("German", "de"), ("French", "fr"), ("Russian", "ru"),
+                       ("Armenian", "hy"), ("Azerbaijani", "az"), ("Turkish", "tr")]
+]
+PER_PAGE = 3
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UserFacingError(f"`{name}` must be a date like 2020-09-27, not {value!r}.") from None
+
+
+class SearchPager(discord.ui.View):
+    """Prev/next buttons over a fixed list of hits; only the person who searched can page."""
+
+    def __init__(self, bot: NewsBot, owner_id: int, query: str, hits: list[Hit], footer: IndexFooter) -> None:
+        super().__init__(timeout=600)
+        self.bot = bot
+        self.owner_id = owner_id
+        self.query = query
+        self.hits = hits
+        self.footer = footer
+        self.page = 0
+        self.pages = max(1, -(-len(hits) // PER_PAGE))
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page >= self.pages - 1
+
+    def embed(self) -> discord.Embed:
+        return hits_embed(self.query, self.hits, self.page, PER_PAGE, self.footer)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message("Only the person who searched can turn these pages.",
+                                                    ephemeral=True)
+            return False
+        return True
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id="newsbot:search:prev")
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[SearchPager]) -> None:
+        self.page = max(0, self.page - 1)
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, custom_id="newsbot:search:next")
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[SearchPager]) -> None:
+        self.page = min(self.pages - 1, self.page + 1)
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+
+class AskCog(commands.Cog):
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="ask", description="Ask a question; the answer quotes and cites the news archive.")
+    @app_commands.describe(
+        question="Your question, in Dutch or English",
+        since="Only articles published on or after this day (YYYY-MM-DD)",
+        until="Only articles published on or before this day (YYYY-MM-DD)",
+        language="Only articles in this language",
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, 500],
+        since: str | None = None,
+        until: str | None = None,
+        language: app_commands.Choice[str] | None = None,
+    ) -> None:
+        filters = SearchFilters(
+            since=parse_day(since, "since"),
+            until=parse_day(until, "until"),
+            language=language.value if language else None,
+        )
+        await interaction.response.defer(thinking=True)
+        answer = await self.bot.run_blocking(self.bot.services.answerer.answer, question, filters)
+        footer = await self.bot.index_footer()
+        await interaction.followup.send(embed=answer_embed(answer, footer))
+
+    @app_commands.command(name="search", description="Show the ranked passages for a query, with paging.")
+    @app_commands.describe(query="What to look for", limit="How many passages (1-30)")
+    async def search(
+        self,
+        interaction: discord.Interaction,
+        query: app_commands.Range[str, 1, 300],
+        limit: app_commands.Range[int, 1, 30] = 9,
+    ) -> None:
+        await interaction.response.defer(thinking=True)
+        result = await self.bot.run_blocking(self.bot.services.searcher.search, query, limit=limit)
+        footer = await self.bot.index_footer()
+        view = SearchPager(self.bot, interaction.user.id, query, list(result.hits), footer)
+        await interaction.followup.send(embed=view.embed(), view=view)

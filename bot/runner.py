@@ -1,0 +1,129 @@
+"""`newsbot run`: start the bot with everything it serves, and exit cleanly on a bad token.
+
+Discord resets a token after 1000 logins in 24 hours, so a crash loop (a
+container restarting the bot over and over) must not log in at full speed:
+each start is recorded in the data folder and quick successive starts wait
+longer and longer (capped) before logging in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from config.settings import Settings
+
+__all__ = ["run_bot", "start_delay", "record_start", "write_heartbeat", "check_health", "HEARTBEAT_FILE"]
+
+log = logging.getLogger(__name__)
+
+STARTS_FILE = "starts.json"
+HEARTBEAT_FILE = "heartbeat.json"
+HEARTBEAT_SECONDS = 30.0
+QUICK_START_WINDOW = 600.0
+MAX_DELAY = 300.0
+
+
+def record_start(data_dir: Path, now: float | None = None) -> list[float]:
+    """Remember this start; return the starts within the last window, this one included."""
+    now = time.time() if now is None else now
+    path = data_dir / STARTS_FILE
+    try:
+        starts = [float(t) for t in json.loads(path.read_text())]
+    except (OSError, ValueError, TypeError):
+        starts = []
+    starts = [t for t in starts if now - t < QUICK_START_WINDOW] + [now]
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(starts))
+    os.replace(tmp, path)
+    return starts
+
+
+def start_delay(recent_starts: int) -> float:
+    """No wait for the first three starts in ten minutes, then 5 s, 10 s, 20 s … up to five minutes."""
+    if recent_starts <= 3:
+        return 0.0
+    return min(MAX_DELAY, 5.0 * 2 ** (recent_starts - 4))
+
+
+def write_heartbeat(data_dir: Path, *, connected: bool, index_ok: bool) -> None:
+    path = data_dir / HEARTBEAT_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"pid": os.getpid(), "time": time.time(), "connected": connected,
+                               "index_ok": index_ok}))
+    os.replace(tmp, path)
+
+
+def check_health(data_dir: Path, max_age: float = 3 * HEARTBEAT_SECONDS) -> tuple[bool, str]:
+    """For the container HEALTHCHECK: the bot process is alive, recently wrote its heartbeat, index in sync."""
+    try:
+        beat = json.loads((data_dir / HEARTBEAT_FILE).read_text())
+    except (OSError, ValueError):
+        return False, "no heartbeat yet"
+    age = time.time() - float(beat.get("time", 0))
+    try:
+        os.kill(int(beat["pid"]), 0)
+    except (ProcessLookupError, KeyError, ValueError):
+        return False, "the bot process is not running"
+    except PermissionError:
+        pass
+    if age > max_age:
+        return False, f"heartbeat is {age:.0f} s old"
+    if not beat.get("index_ok"):
+        return False, "the vector index is out of sync with the database"
+    return True, f"ok (connected={beat.get('connected')}, heartbeat {age:.0f} s ago)"
+
+
+async def _heartbeat(bot: commands.Bot, data_dir: Path, index_ok: Callable[[], bool]) -> None:
+    while not bot.is_closed():
+        write_heartbeat(data_dir, connected=bot.is_ready(), index_ok=index_ok())
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+
+
+async def _serve(settings: Settings, token: str) -> int:
+    from bot.client import NewsBot
+    from bot.core.services import open_services
+
+    services = await asyncio.to_thread(open_services, settings)
+    bot = NewsBot(services)
+    beat = asyncio.create_task(
+        _heartbeat(bot, settings.data_dir, lambda: bool(services.vectors.last_health and
+                                                         services.vectors.last_health.ok))
+    )
+    try:
+        async with bot:
+            await bot.start(token)
+        return 0
+    except discord.LoginFailure:
+        print("newsbot: Discord rejected the bot token (check DISCORD_TOKEN)", file=sys.stderr)
+        return 2
+    finally:
+        beat.cancel()
+        services.close()
+
+
+def run_bot(settings: Settings) -> int:
+    token = settings.discord.token.get_secret_value().strip() if settings.discord.token else ""
+    if not token:
+        print("newsbot: no Discord token: set DISCORD_TOKEN (or NEWSBOT_DISCORD__TOKEN)", file=sys.stderr)
+        return 2
+    starts = record_start(settings.data_dir)
+    delay = start_delay(len(starts))
+    if delay:
+        log.warning("%d starts in the last %d minutes: waiting %.0f s before logging in", len(starts),
+                    QUICK_START_WINDOW // 60, delay)
+        time.sleep(delay)
+    try:
+        return asyncio.run(_serve(settings, token))
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from config.settings import SettingsError, documented_settings, load_settings
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN", "NEWSBOT_DIGEST__TIME"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_env_toml_and_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "newsbot.toml"
+    config.write_text('[digest]\ntime = "07:15"\ntimezone = "Asia/Yerevan"\n[search]\ntop_k = 4\n')
+    monkeypatch.setenv("NEWSBOT_DIGEST__TIME", "06:30")
+    settings = load_settings(config, data_dir=tmp_path)
+    assert settings.digest.time == "06:30"  # the environment beats the file
+    assert settings.digest.timezone == "Asia/Yerevan"
+    assert settings.search.top_k == 4
+    assert settings.db_path == tmp_path / "newsbot.sqlite3"
+
+
+def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('[digest]\ntime = "25:00"\ntimezone = "Mars/Olympus"\n[search]\ntop_k = 0\n')
+    with pytest.raises(SettingsError) as caught:
+        load_settings(config)
+    message = str(caught.value)
+    assert "digest.time" in message and "digest.timezone" in message and "search.top_k" in message
+
+
+def test_missing_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="nope.toml"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_token_from_discord_token_and_never_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIz.secret-token-value")
+    settings = load_settings()
+    assert settings.discord.token is not None
+    assert settings.discord.token.get_secret_value() == "MTIz.secret-token-value"
+    assert "secret-token-value" not in repr(settings) and "secret-token-value" not in str(settings)
+
+
+def test_readme_documents_every_setting_with_its_default() -> None:
+    rows = {}
+    for line in README.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\|\s*`(NEWSBOT_[A-Z_]+)`\s*\|\s*`([^`]*)`\s*\|", line)
+        if match:
+            rows[match.group(1)] = match.group(2)
+    expected = {name: default for name, default, _ in documented_settings()}
+    assert rows == expected
