@@ -84,7 +84,7 @@ class SearchSettings(_Section):
     min_citations: int = Field(3, ge=1, le=10, description="Fewest passages cited when enough are relevant.")
     candidates: int = Field(60, ge=5, le=1000, description="Candidates each retriever hands to fusion.")
     abstain_threshold: float = Field(
-        0.5, ge=0.0, le=1.0, description="Support score below which an answer abstains instead of citing."
+        0.43, ge=0.0, le=2.0, description="Support score below which an answer abstains instead of citing."
     )
     date_boost: float = Field(0.25, ge=0.0, le=1.0, description="Bonus for passages of a date the question names.")
 

@@ -20,7 +20,7 @@ _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[\"'“‘„«(\[]?[A-ZÀ-ÖØ-ÞĀ-ſА-ЯԱ-Ֆ0-9])")
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "sgt", "capt", "maj", "jr", "sr",
-    "dhr", "mevr", "mw", "drs", "ir", "mr", "o.a", "m.a.w", "bijv", "nr", "vs", "ca", "jan", "feb",
+    "dhr", "mevr", "mw", "drs", "ir", "o.a", "m.a.w", "bijv", "nr", "vs", "ca", "jan", "feb",
     "aug", "sept", "okt", "nov", "dec", "u.s", "u.n", "e.g", "i.e", "z.b", "bzw", "etc", "art",
 }
 

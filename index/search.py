@@ -8,7 +8,8 @@ BM25 found it), and the fused score is
     cosine + LEXICAL_WEIGHT × bm25 / best bm25 + date bonus
 
 where the date bonus rewards passages published on a date the question names.
-The weights were chosen on bench/questions.jsonl (see README).
+The weights were chosen on bench/questions.jsonl (the grid and what did not
+help, such as pseudo-relevance feedback, are in README).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from index.vectors import VectorIndex
 
 __all__ = ["Searcher", "key_terms", "fts_query", "LEXICAL_WEIGHT", "SearchResult"]
 
-LEXICAL_WEIGHT = 0.35
+LEXICAL_WEIGHT = 0.1
 _WORD = re.compile(r"[^\W_][\w'’-]*[^\W_]|[^\W_]", re.UNICODE)
 _MAX_TERMS = 32
 
@@ -115,23 +116,21 @@ class Searcher:
         ids = list(dict.fromkeys([*dense, *lexical]))
         if not ids:
             return SearchResult((), query_vector, tuple(dates))
-        missing = [i for i in ids if i not in dense]
-        if missing:
-            stored = self.store.vectors_for(missing, self.vectors.dimension)
-            for pid, score in zip(missing, stored @ query_vector, strict=True):
-                dense[pid] = float(score)
         best_lexical = max(lexical.values(), default=0.0) or 1.0
+        lexical_part = {pid: self.lexical_weight * lexical.get(pid, 0.0) / best_lexical for pid in ids}
+        date_part = {pid: self.date_boost if pid in dated_ids else 0.0 for pid in ids}
+        candidate_vectors = self.store.vectors_for(ids, self.vectors.dimension)
+        dense_scores = candidate_vectors @ query_vector
         passages = self.store.passages(ids)
         hits: list[Hit] = []
-        for pid in ids:
+        for pid, dense_score in zip(ids, dense_scores, strict=True):
             passage = passages.get(pid)
             if passage is None:
                 continue
-            lex = lexical.get(pid, 0.0) / best_lexical
-            score = dense[pid] + self.lexical_weight * lex
-            if pid in dated_ids:
-                score += self.date_boost
-            hits.append(Hit(passage=passage, score=score, dense=dense[pid], lexical=lex))
+            lex = lexical_part[pid]
+            score = float(dense_score) + lex + date_part[pid]
+            hits.append(Hit(passage=passage, score=score, dense=float(dense_score),
+                            lexical=lex / self.lexical_weight if self.lexical_weight else 0.0))
         hits.sort(key=lambda h: h.score, reverse=True)
         return SearchResult(tuple(hits[:limit]), query_vector, tuple(dates))
 
