@@ -25,11 +25,16 @@ __all__ = ["main", "build_parser"]
 
 log = logging.getLogger("newsbot")
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+def sample_dir() -> Path:
+    """data/sample/ of a source checkout, else of the working directory (an installed package, as in Docker)."""
+    beside_code = Path(__file__).resolve().parent.parent / "data" / "sample"
+    return beside_code if beside_code.is_dir() else Path.cwd() / "data" / "sample"
+
+
 DEMO_QUESTIONS = (
-    "Wat gebeurde er op 10 november 2020?",
-    "Who took Shusha, and when?",
-    "Hoeveel mensen vluchtten in september 2023 uit Karabach?",
+    "Hoeveel mensen vluchtten in september 2023 uit Karabach?",  # Dutch, answered from Dutch reports
+    "What happened to the Lachin corridor in December 2022?",  # English
+    "Wat gebeurde er op 10 november 2020?",  # Dutch, answered from English reports, dated
 )
 
 
@@ -224,7 +229,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         demo_settings = settings.model_copy(update={"data_dir": workdir})
         services = open_services(demo_settings)
         try:
-            results = services.ingestor.ingest_paths([SAMPLE_DIR])
+            results = services.ingestor.ingest_paths([sample_dir()])
             added = sum(r.status == "added" for r in results)
             print(f"ingested {added} sample articles into a throw-away folder\n")
             for question in DEMO_QUESTIONS:

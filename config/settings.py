@@ -72,7 +72,7 @@ class IngestSettings(_Section):
         "", description="Outlet for files that name none (else taken from the file name, 'outlet--slug.txt')."
     )
     dedup_threshold: float = Field(
-        0.90,
+        0.80,
         ge=0.0,
         le=1.0,
         description="Mean best-match cosine of paragraphs above which two articles count as the same story copy.",
@@ -161,13 +161,13 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where the database and index live.")
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
-    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
-    ingest: IngestSettings = Field(default_factory=IngestSettings)
-    search: SearchSettings = Field(default_factory=SearchSettings)
-    discord: DiscordSettings = Field(default_factory=DiscordSettings)
-    digest: DigestSettings = Field(default_factory=DigestSettings)
-    sources: SourcesSettings = Field(default_factory=SourcesSettings)
-    alerts: AlertsSettings = Field(default_factory=AlertsSettings)
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    ingest: IngestSettings = IngestSettings()
+    search: SearchSettings = SearchSettings()
+    discord: DiscordSettings = DiscordSettings()
+    digest: DigestSettings = DigestSettings()
+    sources: SourcesSettings = SourcesSettings()
+    alerts: AlertsSettings = AlertsSettings()
 
     _toml_file: ClassVar[Path | None] = None
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from index.dates import MONTHS
+
 __all__ = ["split_paragraphs", "split_sentences", "normalise_whitespace", "MAX_PARAGRAPH_CHARS"]
 
 MAX_PARAGRAPH_CHARS = 1500
@@ -30,7 +32,7 @@ def normalise_whitespace(text: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of one paragraph; abbreviations such as "Dr." or "o.a." do not end one."""
+    """Sentences of one paragraph; abbreviations ("Dr.", "o.a.") and day ordinals ("am 22. Februar") end none."""
     text = normalise_whitespace(text)
     if not text:
         return []
@@ -39,7 +41,8 @@ def split_sentences(text: str) -> list[str]:
     for piece in pieces:
         if sentences:
             last_word = sentences[-1].rsplit(" ", 1)[-1].rstrip(".").lower()
-            if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+            ordinal_day = last_word.isdigit() and len(last_word) <= 2 and piece.split(" ", 1)[0].lower() in MONTHS
+            if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()) or ordinal_day:
                 sentences[-1] = f"{sentences[-1]} {piece}"
                 continue
         sentences.append(piece)

@@ -11,7 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "DatePrecision",
@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-class DatePrecision(str, Enum):
+class DatePrecision(StrEnum):
     DAY = "day"
     MONTH = "month"
     YEAR = "year"

@@ -39,7 +39,10 @@ _MAX_TERMS = 32
 def key_terms(text: str) -> list[str]:
     """Content words of a question, lower-cased, without function words, in order, once each."""
     words = [w.strip("'’-").lower() for w in _WORD.findall(text)]
-    terms = [w for w in words if (len(w) > 1 and not w.isdigit() and not is_stopword(w)) or (w.isdigit() and len(w) == 4)]
+    terms = [
+        w for w in words
+        if (len(w) > 1 and not w.isdigit() and not is_stopword(w)) or (w.isdigit() and len(w) == 4)
+    ]
     return list(dict.fromkeys(terms))
 
 

@@ -317,7 +317,7 @@ class Store:
         rows = self._query("SELECT paragraph_id FROM embeddings ORDER BY paragraph_id")
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
-    def vectors_for(self, ids: Sequence[int], dimension: int) -> np.ndarray:
+    def vectors_for(self, ids: Sequence[int] | np.ndarray, dimension: int) -> np.ndarray:
         out = np.zeros((len(ids), dimension), dtype=np.float32)
         position = {int(i): n for n, i in enumerate(ids)}
         for chunk_start in range(0, len(ids), 900):

@@ -194,7 +194,8 @@ class VectorIndex:
             if allowed is not None:
                 if len(allowed) == 0:
                     return []
-                params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
+                selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+                params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
                 scores, ids = self._index.search(q, min(k, len(allowed)), params=params)
             else:
                 scores, ids = self._index.search(q, min(k, int(self._index.ntotal)))

@@ -91,6 +91,11 @@ def test_sentences_respect_abbreviations_and_quotes() -> None:
     ]
 
 
+def test_day_ordinals_do_not_end_a_sentence() -> None:
+    text = "Der Gerichtshof hatte am 22. Februar entschieden. Baku reagierte nicht."
+    assert split_sentences(text) == ["Der Gerichtshof hatte am 22. Februar entschieden.", "Baku reagierte nicht."]
+
+
 def test_overlong_paragraph_is_cut_at_sentences() -> None:
     text = " ".join(f"Sentence number {i} is here." for i in range(100))
     parts = split_paragraphs(text, limit=200)

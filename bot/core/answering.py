@@ -29,6 +29,9 @@ from index.store import SearchFilters
 __all__ = ["Answerer", "AnswerPolicy", "coverage", "support_score"]
 
 _FOLD_SIMILARITY = 0.92
+_FOLD_SAME_STORY = 0.80
+"""Paragraphs of two linked copies of one wire story are folded from this cosine on (the
+reworded sample pair measures 0.88 on average, unrelated same-day reports at most 0.66)."""
 _TOKEN = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
 
 _MESSAGES = {
@@ -149,9 +152,9 @@ class Answerer:
         for index, hit in enumerate(hits):
             folded = False
             for kept_index, copies in chosen:
+                similarity = float(vectors[index] @ vectors[kept_index])
                 same_story = _same_root(hit, hits[kept_index])
-                similar = float(vectors[index] @ vectors[kept_index]) >= _FOLD_SIMILARITY
-                if similar or (same_story and hit.passage.position == hits[kept_index].passage.position):
+                if similarity >= _FOLD_SIMILARITY or (same_story and similarity >= _FOLD_SAME_STORY):
                     copies.append(hit)
                     folded = True
                     break

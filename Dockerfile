@@ -1,0 +1,34 @@
+# newsbot: the Discord bot with its bundled embedding model, on CPU.
+FROM python:3.11-slim
+
+# torch comes from PyTorch's CPU wheel index: the default PyPI wheel pulls several GB of CUDA libraries.
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    NEWSBOT_DATA_DIR=/data
+
+WORKDIR /app
+
+RUN pip install --index-url "$TORCH_INDEX_URL" torch==2.13.0
+
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY index ./index
+COPY bot ./bot
+RUN pip install .
+
+COPY data/sample ./data/sample
+
+RUN useradd --system --uid 10001 --create-home newsbot \
+    && mkdir -p /data \
+    && chown newsbot:newsbot /data
+USER newsbot
+VOLUME ["/data"]
+
+# Healthy = the bot process is alive, wrote its heartbeat within 90 s, and its index matches SQLite.
+HEALTHCHECK --interval=60s --timeout=15s --start-period=180s --retries=3 CMD ["newsbot", "healthcheck"]
+
+CMD ["newsbot", "run"]
