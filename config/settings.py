@@ -255,3 +255,13 @@ def _show(value: object) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
+
+
+def settings_table() -> str:
+    """README's configuration table, regenerated with `python -m config.settings`."""
+    return "\n".join(f"| `{name}` | `{default}` | {description} |" for name, default, description in
+                     documented_settings())
+
+
+if __name__ == "__main__":
+    print(settings_table())
