@@ -160,7 +160,11 @@ def _article_from_row(row: sqlite3.Row) -> StoredArticle:
 
 
 class Store:
-    """All SQL lives here. Safe to share between threads: one connection, one lock."""
+    """The archive's SQL. Safe to share between threads: one connection, one lock.
+
+    Other tables of the same database (sources, digest posts) use `transaction`
+    and `read` so that every statement goes through the same lock.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -197,14 +201,14 @@ class Store:
                 raise
             self._db.execute("COMMIT")
 
-    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+    def read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
     # -- meta -----------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        rows = self.read("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0]["value"] if rows else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -215,11 +219,11 @@ class Store:
     # -- writing --------------------------------------------------------------
 
     def find_source(self, source: str) -> tuple[int, str] | None:
-        rows = self._query("SELECT id, content_hash FROM articles WHERE source = ?", (source,))
+        rows = self.read("SELECT id, content_hash FROM articles WHERE source = ?", (source,))
         return (rows[0]["id"], rows[0]["content_hash"]) if rows else None
 
     def find_hash(self, digest: str) -> int | None:
-        rows = self._query("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (digest,))
+        rows = self.read("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (digest,))
         return rows[0]["id"] if rows else None
 
     def write_article(
@@ -314,7 +318,7 @@ class Store:
     # -- reading --------------------------------------------------------------
 
     def paragraph_ids(self) -> np.ndarray:
-        rows = self._query("SELECT paragraph_id FROM embeddings ORDER BY paragraph_id")
+        rows = self.read("SELECT paragraph_id FROM embeddings ORDER BY paragraph_id")
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def vectors_for(self, ids: Sequence[int] | np.ndarray, dimension: int) -> np.ndarray:
@@ -323,7 +327,7 @@ class Store:
         for chunk_start in range(0, len(ids), 900):
             chunk = [int(i) for i in ids[chunk_start:chunk_start + 900]]
             marks = ",".join("?" * len(chunk))
-            for row in self._query(f"SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id IN ({marks})",
+            for row in self.read(f"SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id IN ({marks})",
                                    chunk):
                 out[position[row[0]]] = np.frombuffer(row[1], dtype=np.float32)
         return out
@@ -332,7 +336,7 @@ class Store:
         """(paragraph id, text, article id, position) in id order, in batches: for re-embedding."""
         last = 0
         while True:
-            rows = self._query(
+            rows = self.read(
                 "SELECT id, text, article_id, position FROM paragraphs WHERE id > ? ORDER BY id LIMIT ?",
                 (last, batch),
             )
@@ -345,7 +349,7 @@ class Store:
         cached = self._article_cache.get(article_id)
         if cached is not None:
             return cached
-        rows = self._query("SELECT * FROM articles WHERE id = ?", (article_id,))
+        rows = self.read("SELECT * FROM articles WHERE id = ?", (article_id,))
         if not rows:
             raise KeyError(article_id)
         stored = _article_from_row(rows[0])
@@ -362,14 +366,14 @@ class Store:
         for chunk_start in range(0, len(wanted), 900):
             chunk = wanted[chunk_start:chunk_start + 900]
             marks = ",".join("?" * len(chunk))
-            for row in self._query(
+            for row in self.read(
                 f"SELECT id, article_id, position, text FROM paragraphs WHERE id IN ({marks})", chunk
             ):
                 found[row["id"]] = Passage(row["id"], self.article(row["article_id"]), row["position"], row["text"])
         return found
 
     def article_passages(self, article_id: int) -> list[Passage]:
-        rows = self._query(
+        rows = self.read(
             "SELECT id, position, text FROM paragraphs WHERE article_id = ? ORDER BY position", (article_id,)
         )
         stored = self.article(article_id)
@@ -377,13 +381,13 @@ class Store:
 
     def filtered_paragraph_ids(self, filters: SearchFilters) -> np.ndarray:
         where, params = filters.sql()
-        rows = self._query(
+        rows = self.read(
             f"SELECT p.id FROM paragraphs p JOIN articles a ON a.id = p.article_id WHERE {where}", params
         )
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def paragraph_ids_published_on(self, day: date) -> list[int]:
-        rows = self._query(
+        rows = self.read(
             """SELECT p.id FROM paragraphs p JOIN articles a ON a.id = p.article_id
                WHERE a.date_precision = 'day' AND a.published_first = ?""",
             (day.isoformat(),),
@@ -396,7 +400,7 @@ class Store:
             return []
         where, params = (filters or SearchFilters()).sql()
         try:
-            rows = self._query(
+            rows = self.read(
                 f"""SELECT f.rowid AS id, bm25(paragraphs_fts) AS rank
                     FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id
                     WHERE paragraphs_fts MATCH ? AND {where}
@@ -409,34 +413,34 @@ class Store:
 
     def articles_in_range(self, start: datetime, end: datetime) -> list[StoredArticle]:
         """Articles first seen in [start, end) (UTC datetimes)."""
-        rows = self._query(
+        rows = self.read(
             "SELECT * FROM articles WHERE first_seen >= ? AND first_seen < ? ORDER BY id",
             (start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")),
         )
         return [_article_from_row(r) for r in rows]
 
     def articles_published_on(self, day: date) -> list[StoredArticle]:
-        rows = self._query(
+        rows = self.read(
             "SELECT * FROM articles WHERE date_precision = 'day' AND published_first = ? ORDER BY id",
             (day.isoformat(),),
         )
         return [_article_from_row(r) for r in rows]
 
     def years(self) -> list[int]:
-        rows = self._query(
+        rows = self.read(
             "SELECT DISTINCT substr(published_first, 1, 4) FROM articles WHERE published_first IS NOT NULL ORDER BY 1"
         )
         return [int(r[0]) for r in rows]
 
     def stats(self) -> StoreStats:
-        counts = self._query(
+        counts = self.read(
             """SELECT (SELECT COUNT(*) FROM articles) AS articles,
                       (SELECT COUNT(*) FROM paragraphs) AS paragraphs,
                       (SELECT COUNT(*) FROM embeddings) AS embeddings,
                       (SELECT COUNT(DISTINCT outlet) FROM articles) AS outlets,
                       (SELECT MIN(published_first) FROM articles) AS oldest"""
         )[0]
-        newest_rows = self._query(
+        newest_rows = self.read(
             "SELECT published_first, date_precision FROM articles WHERE published_first IS NOT NULL "
             "ORDER BY published_last DESC, published_first DESC LIMIT 1"
         )
@@ -445,7 +449,7 @@ class Store:
         )
         languages = {
             r["language"] or "?": r["n"]
-            for r in self._query("SELECT language, COUNT(*) AS n FROM articles GROUP BY language ORDER BY n DESC")
+            for r in self.read("SELECT language, COUNT(*) AS n FROM articles GROUP BY language ORDER BY n DESC")
         }
         return StoreStats(
             articles=counts["articles"],

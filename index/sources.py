@@ -1,0 +1,204 @@
+"""Monitored sources: the shipped TOML list plus those added at run time, all kept in SQLite.
+
+The TOML file is a seed: at start its sources are upserted (by name) into the
+`sources` table, which also holds run-time state: conditional-GET validators,
+the last success and error, consecutive failures and the back-off deadline.
+Sources added from Discord or the CLI live only in the table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tomllib
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from index.errors import InputError
+from index.store import Store
+
+__all__ = ["Side", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    language TEXT,
+    side TEXT NOT NULL DEFAULT 'unknown',
+    poll_minutes REAL NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    origin TEXT NOT NULL DEFAULT 'runtime',
+    etag TEXT,
+    last_modified TEXT,
+    last_success TEXT,
+    last_error TEXT,
+    last_error_at TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_poll TEXT,
+    seeded INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+class Side(StrEnum):
+    """Whose perspective a source mostly reports from; kept for later features (balance in digests)."""
+
+    ARMENIAN = "armenian"
+    AZERBAIJANI = "azerbaijani"
+    INTERNATIONAL = "international"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    url: str
+    outlet: str
+    language: str | None = None
+    side: Side = Side.UNKNOWN
+    poll_minutes: float = 15.0
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class SourceState:
+    source: Source
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: str | None = None
+    last_error: str | None = None
+    last_error_at: str | None = None
+    failures: int = 0
+    next_poll: str | None = None
+    seeded: bool = False
+    """True once the first poll stored the source's existing entries (which raise no alerts)."""
+
+    def describe(self) -> str:
+        """One line for `newsbot status`, `/status` and `/sources list`."""
+        parts = [f"{self.source.name}: {self.source.url}"]
+        if not self.source.enabled:
+            parts.append("disabled")
+        parts.append(f"last success {self.last_success or 'never'}")
+        if self.failures:
+            parts.append(f"{self.failures} failures in a row, last error: {self.last_error}")
+        return " · ".join(parts)
+
+
+def backoff_delay(failures: int, interval: timedelta) -> timedelta:
+    """Exponential back-off after consecutive failures: interval × 2^failures, capped at six hours."""
+    if failures <= 0:
+        return interval
+    return min(MAX_BACKOFF, interval * (2 ** min(failures, 16)))
+
+
+def _validate(source: Source, where: str) -> Source:
+    if not source.name.strip():
+        raise InputError(where, "a source needs a name")
+    if not source.url.lower().startswith(("http://", "https://")):
+        raise InputError(where, f"source {source.name!r}: url must start with http:// or https://")
+    if source.poll_minutes <= 0:
+        raise InputError(where, f"source {source.name!r}: poll_minutes must be positive")
+    return source
+
+
+def load_sources_file(path: Path, default_minutes: float = 15.0) -> list[Source]:
+    """Parse a sources TOML file (`[[source]]` tables); errors name the file and the entry."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(str(path), f"cannot read sources file ({exc})") from None
+    sources = []
+    for number, entry in enumerate(data.get("source", []), start=1):
+        where = f"{path} source #{number}"
+        try:
+            side = Side(str(entry.get("side", "unknown")).lower())
+        except ValueError:
+            raise InputError(where, f"side must be one of {', '.join(s.value for s in Side)}") from None
+        source = Source(
+            name=str(entry.get("name", "")).strip(),
+            url=str(entry.get("url", "")).strip(),
+            outlet=str(entry.get("outlet") or entry.get("name", "")).strip(),
+            language=(str(entry["language"]).lower() if entry.get("language") else None),
+            side=side,
+            poll_minutes=float(entry.get("poll_minutes", default_minutes)),
+            enabled=bool(entry.get("enabled", True)),
+        )
+        sources.append(_validate(source, where))
+    return sources
+
+
+class SourceRegistry:
+    """The `sources` table, sharing the store's connection and lock."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        with store.transaction() as db:
+            db.execute(_SCHEMA)
+
+    def _row_to_state(self, row: sqlite3.Row) -> SourceState:
+        source = Source(
+            name=row["name"], url=row["url"], outlet=row["outlet"], language=row["language"],
+            side=Side(row["side"]), poll_minutes=row["poll_minutes"], enabled=bool(row["enabled"]),
+        )
+        return SourceState(
+            source=source, etag=row["etag"], last_modified=row["last_modified"], last_success=row["last_success"],
+            last_error=row["last_error"], last_error_at=row["last_error_at"], failures=row["failures"],
+            next_poll=row["next_poll"], seeded=bool(row["seeded"]),
+        )
+
+    def upsert(self, source: Source, *, origin: str = "runtime") -> None:
+        _validate(source, f"source {source.name!r}")
+        with self.store.transaction() as db:
+            db.execute(
+                """INSERT INTO sources(name, url, outlet, language, side, poll_minutes, enabled, origin)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(name) DO UPDATE SET url=excluded.url, outlet=excluded.outlet,
+                   language=excluded.language, side=excluded.side, poll_minutes=excluded.poll_minutes,
+                   enabled=excluded.enabled""",
+                (source.name, source.url, source.outlet, source.language, source.side.value, source.poll_minutes,
+                 int(source.enabled), origin),
+            )
+
+    def sync_file(self, sources: list[Source]) -> None:
+        for source in sources:
+            self.upsert(source, origin="file")
+
+    def remove(self, name: str) -> bool:
+        with self.store.transaction() as db:
+            return db.execute("DELETE FROM sources WHERE name = ?", (name,)).rowcount > 0
+
+    def get(self, name: str) -> SourceState | None:
+        rows = self.store.read("SELECT * FROM sources WHERE name = ?", (name,))
+        return self._row_to_state(rows[0]) if rows else None
+
+    def all(self) -> list[SourceState]:
+        return [self._row_to_state(r) for r in self.store.read("SELECT * FROM sources ORDER BY name")]
+
+    def record_success(self, name: str, *, etag: str | None, last_modified: str | None, interval: timedelta) -> None:
+        now = datetime.now(UTC)
+        with self.store.transaction() as db:
+            db.execute(
+                """UPDATE sources SET etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified),
+                   last_success=?, failures=0, next_poll=?, seeded=1 WHERE name=?""",
+                (etag, last_modified, now.isoformat(timespec="seconds"),
+                 (now + interval).isoformat(timespec="seconds"), name),
+            )
+
+    def record_failure(self, name: str, error: str, *, interval: timedelta) -> SourceState | None:
+        state = self.get(name)
+        if state is None:
+            return None
+        failures = state.failures + 1
+        now = datetime.now(UTC)
+        next_poll = now + backoff_delay(failures, interval)
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE sources SET last_error=?, last_error_at=?, failures=?, next_poll=? WHERE name=?",
+                (error[:500], now.isoformat(timespec="seconds"), failures, next_poll.isoformat(timespec="seconds"),
+                 name),
+            )
+        return replace(state, last_error=error, failures=failures, next_poll=next_poll.isoformat())
