@@ -53,8 +53,21 @@ QUESTIONS = [
 ]
 
 
+def _vocabulary(size: int = 30_000) -> tuple[list[str], list[float]]:
+    """Domain words plus pseudo-words with Zipf-like frequencies, so FTS5 sees a realistic vocabulary."""
+    rng = random.Random(3)
+    letters = "abcdefghijklmnoprstuvwz"
+    invented = ["".join(rng.choices(letters, k=rng.randint(4, 10))) for _ in range(size)]
+    words = WORDS + invented
+    weights = [1.0 / (rank + 10) for rank in range(len(words))]
+    return words, weights
+
+
+VOCABULARY, WEIGHTS = _vocabulary()
+
+
 def _sentence(rng: random.Random) -> str:
-    words = rng.choices(WORDS, k=rng.randint(8, 16))
+    words = rng.choices(VOCABULARY, weights=WEIGHTS, k=rng.randint(8, 16))
     return " ".join(words).capitalize() + "."
 
 

@@ -62,7 +62,7 @@ class EmbeddingSettings(_Section):
         0,
         ge=0,
         le=256,
-        description="CPU threads for embedding and FAISS; 0 uses all cores. torch, numpy and FAISS are set alike.",
+        description="CPU threads for embedding (torch and numpy); 0 uses all cores. FAISS searches on one thread.",
     )
 
 

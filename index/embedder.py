@@ -32,7 +32,7 @@ _threads_configured: int | None = None
 
 
 def configure_threads(threads: int) -> int:
-    """Give torch, BLAS and FAISS the same thread budget; 0 means every core.
+    """Give torch and BLAS the thread budget (0 means every core) and FAISS a single thread.
 
     Called once per process before the model runs; measured in bench/ (see README).
     """
@@ -45,8 +45,10 @@ def configure_threads(threads: int) -> int:
     from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(count)
-    faiss.omp_set_num_threads(count)
     threadpool_limits(limits=count)
+    # FAISS answers one query vector at a time here; its OpenMP pool only adds hand-over cost and
+    # competes with torch's spinning workers (measured in bench/speed.py: 1 thread is faster).
+    faiss.omp_set_num_threads(1)
     _threads_configured = count
     return count
 

@@ -219,7 +219,7 @@ class Ingestor:
         existing = self.store.find_source(article.source)
         own_id = existing[0] if existing else None
         best: dict[int, list[float]] = {}
-        hits_per_paragraph = [self.vectors.search(v, 8) for v in vectors]
+        hits_per_paragraph = self.vectors.search_many(vectors, 8)
         passages = self.store.passages([pid for hits in hits_per_paragraph for pid, _ in hits])
         for hits in hits_per_paragraph:
             seen: dict[int, float] = {}

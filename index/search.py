@@ -15,7 +15,7 @@ help, such as pseudo-relevance feedback, are in README).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,6 +32,9 @@ from index.vectors import VectorIndex
 __all__ = ["Searcher", "key_terms", "fts_query", "LEXICAL_WEIGHT", "SearchResult"]
 
 LEXICAL_WEIGHT = 0.1
+COMMON_TERM_SHARE = 0.05
+"""A term in more than this share of paragraphs is left out of the lexical query (large archives only)."""
+COMMON_TERM_MIN_PARAGRAPHS = 2000
 _WORD = re.compile(r"[^\W_][\w'’-]*[^\W_]|[^\W_]", re.UNICODE)
 _MAX_TERMS = 32
 
@@ -46,23 +49,34 @@ def key_terms(text: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def _fts_term(term: str) -> str:
+def _stem(term: str) -> str:
+    """The prefix searched for: "aanval" also matches "aanvallen"; short words are matched whole."""
     cleaned = term.replace('"', "")
-    if " " in cleaned or len(cleaned) < 4:
-        return f'"{cleaned}"'
-    # A prefix query lets "aanval" match "aanvallen"; stems shorter than 4 letters match too much.
-    stem = cleaned[:-1] if len(cleaned) > 6 else cleaned
+    return cleaned[:-1] if len(cleaned) > 6 and " " not in cleaned else cleaned
+
+
+def _fts_term(term: str) -> str:
+    stem = _stem(term)
+    if " " in stem or len(stem) < 4:
+        return f'"{stem}"'
     return f'"{stem}"*'
 
 
-def fts_query(text: str) -> str:
-    """An FTS5 OR query of the question's key terms and their cross-language spellings."""
+def fts_query(text: str, too_common: Callable[[str], bool] | None = None) -> str:
+    """An FTS5 OR query of the question's key terms and their cross-language spellings.
+
+    Terms found in a large share of paragraphs ("Karabakh" in a Karabakh archive)
+    are dropped when `too_common` says so: they barely move BM25 but make the
+    OR query match, and rank, most of the table.
+    """
     terms: list[str] = []
     for term in key_terms(text):
         terms.append(term)
         terms.extend(expand_term(term))
-    unique = list(dict.fromkeys(terms))[:_MAX_TERMS]
-    return " OR ".join(_fts_term(t) for t in unique)
+    unique = list(dict.fromkeys(terms))
+    if too_common is not None:
+        unique = [t for t in unique if not too_common(_stem(t))]
+    return " OR ".join(_fts_term(t) for t in unique[:_MAX_TERMS])
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,13 @@ class Searcher:
         self.date_boost = date_boost
         self.lexical_weight = lexical_weight
 
+    def _too_common(self) -> Callable[[str], bool] | None:
+        size = len(self.vectors)
+        if size < COMMON_TERM_MIN_PARAGRAPHS:
+            return None
+        limit = COMMON_TERM_SHARE * size
+        return lambda stem: self.store.document_frequency(stem) > limit
+
     def _question_dates(self, question: str) -> list[date]:
         """Dates named in the question; a day without a year is tried in every year the corpus covers."""
         found = find_dates_in_question(question)
@@ -115,7 +136,7 @@ class Searcher:
             if allowed is not None:
                 on_day = np.intersect1d(on_day, allowed)
             dense.update(self.vectors.search(query_vector, 20, on_day))
-        lexical = dict(self.store.lexical_search(fts_query(query), self.candidates, filters))
+        lexical = dict(self.store.lexical_search(fts_query(query, self._too_common()), self.candidates, filters))
         ids = list(dict.fromkeys([*dense, *lexical]))
         if not ids:
             return SearchResult((), query_vector, tuple(dates))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from index.dates import DatePrecision, PublishedDate
 from index.errors import StoreError
 from index.models import Article, Passage, StoredArticle
 
-__all__ = ["Store", "SearchFilters", "StoreStats", "content_hash", "WriteOutcome"]
+__all__ = ["Store", "SearchFilters", "StoreStats", "content_hash", "fold_term", "WriteOutcome"]
 
 SCHEMA_VERSION = 1
 
@@ -66,6 +67,7 @@ CREATE TABLE IF NOT EXISTS embeddings (
 CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_fts USING fts5(
     text, content='paragraphs', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_vocab USING fts5vocab(paragraphs_fts, 'row');
 CREATE TRIGGER IF NOT EXISTS paragraphs_ai AFTER INSERT ON paragraphs BEGIN
     INSERT INTO paragraphs_fts(rowid, text) VALUES (new.id, new.text);
 END;
@@ -73,6 +75,12 @@ CREATE TRIGGER IF NOT EXISTS paragraphs_ad AFTER DELETE ON paragraphs BEGIN
     INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
 """
+
+
+def fold_term(term: str) -> str:
+    """A word as FTS5's unicode61 tokenizer stores it: lower case, diacritics removed."""
+    decomposed = unicodedata.normalize("NFKD", term.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def content_hash(article: Article) -> str:
@@ -393,6 +401,16 @@ class Store:
             (day.isoformat(),),
         )
         return [r[0] for r in rows]
+
+    def document_frequency(self, prefix: str) -> int:
+        """Paragraphs holding a word that starts with `prefix` (an upper bound: one paragraph may hold two)."""
+        folded = fold_term(prefix)
+        if not folded:
+            return 0
+        upper = folded[:-1] + chr(ord(folded[-1]) + 1)
+        rows = self.read("SELECT COALESCE(SUM(doc), 0) FROM paragraphs_vocab WHERE term >= ? AND term < ?",
+                         (folded, upper))
+        return int(rows[0][0])
 
     def lexical_search(self, match: str, limit: int, filters: SearchFilters | None = None) -> list[tuple[int, float]]:
         """FTS5 BM25 over paragraphs; returns (paragraph id, score) with higher = better."""

@@ -183,6 +183,16 @@ class VectorIndex:
 
     # -- search -----------------------------------------------------------------
 
+    def search_many(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """Top-k for several vectors in one call (near-duplicate checks embed a whole article)."""
+        with self._lock:
+            if self._index.ntotal == 0 or k <= 0 or len(queries) == 0:
+                return [[] for _ in range(len(queries))]
+            scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32),
+                                             min(k, int(self._index.ntotal)))
+        return [[(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i != -1]
+                for row_ids, row_scores in zip(ids, scores, strict=True)]
+
     def search(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
