@@ -79,6 +79,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("reindex", help="re-embed every paragraph with the configured model")
     sub.add_parser("demo", help="ingest the bundled sample into a throw-away folder and answer three questions")
+    sources = sub.add_parser("sources", help="list, add or remove monitored sources")
+    sources_sub = sources.add_subparsers(dest="action", required=True)
+    listing = sources_sub.add_parser("list", help="every source with its state")
+    listing.add_argument("--json", action="store_true")
+    add = sources_sub.add_parser("add", help="add a source after fetching it once")
+    add.add_argument("name")
+    add.add_argument("url")
+    add.add_argument("--outlet", help="outlet shown in citations (default: the name)")
+    add.add_argument("--language", help="ISO code, e.g. nl")
+    add.add_argument("--side", default="unknown", choices=["armenian", "azerbaijani", "international", "unknown"])
+    add.add_argument("--poll-minutes", type=float)
+    remove = sources_sub.add_parser("remove", help="stop monitoring a source")
+    remove.add_argument("name")
+
+    poll = sub.add_parser("poll", help="poll the sources once and ingest what is new")
+    poll.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
+    poll.add_argument("--json", action="store_true")
+
     sub.add_parser("run", help="start the Discord bot")
     sub.add_parser("healthcheck", help="exit 0 if the running bot is alive and its index healthy (for Docker)")
     return parser
@@ -243,6 +261,65 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.core.monitoring import check_source, fetch_policy, open_registry
+    from bot.core.services import open_services
+    from index.sources import Side, Source
+
+    services = open_services(settings)
+    try:
+        registry = open_registry(services)
+        if args.action == "list":
+            states = registry.all()
+            if args.json:
+                print(json.dumps([{**s.source.__dict__, "side": s.source.side.value, "last_success": s.last_success,
+                                   "last_error": s.last_error, "failures": s.failures} for s in states]))
+            else:
+                print("\n".join(s.describe() for s in states) or "no sources")
+            return 0
+        if args.action == "remove":
+            if registry.remove(args.name):
+                print(f"removed {args.name}")
+                return 0
+            print(f"newsbot: no source named {args.name!r}", file=sys.stderr)
+            return 1
+        source = Source(
+            name=args.name, url=args.url, outlet=args.outlet or args.name, language=args.language,
+            side=Side(args.side), poll_minutes=args.poll_minutes or settings.sources.poll_minutes,
+        )
+        found = asyncio.run(check_source(source, fetch_policy(services)))
+        registry.upsert(source)
+        print(f"added {source.name}: {found}")
+        return 0
+    finally:
+        services.close()
+
+
+def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.core.monitoring import open_registry, poll_sources
+    from bot.core.services import open_services
+
+    services = open_services(settings)
+    try:
+        registry = open_registry(services)
+        results = asyncio.run(poll_sources(services, registry, args.source))
+        if args.json:
+            print(json.dumps([r.to_dict() for r in results]))
+        else:
+            for result in results:
+                print(result.line())
+            added = sum(r.added for r in results)
+            print(f"{len(results)} sources polled, {added} articles added, "
+                  f"{sum(bool(r.error) for r in results)} failed")
+        return 1 if any(r.error for r in results) else 0
+    finally:
+        services.close()
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runner import run_bot
 
@@ -264,6 +341,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "status": cmd_status,
     "reindex": cmd_reindex,
     "demo": cmd_demo,
+    "sources": cmd_sources,
+    "poll": cmd_poll,
     "run": cmd_run,
     "healthcheck": cmd_healthcheck,
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +20,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.errors import InputError
+from index.language import detect_language
 from index.models import Article, IngestResult
 from index.parsing import ParseOptions, parse_file
 from index.store import Store, content_hash
@@ -162,6 +163,8 @@ class Ingestor:
     def _ingest_batch(self, articles: list[Article], first_seen: datetime | None) -> Iterator[IngestResult]:
         todo: list[tuple[Article, str]] = []
         for article in articles:
+            if not article.language:
+                article = replace(article, language=detect_language(" ".join(article.paragraphs[:3])))
             digest = content_hash(article)
             existing = self.store.find_source(article.source)
             if existing is not None and existing[1] == digest:

@@ -39,6 +39,11 @@ CREATE TABLE IF NOT EXISTS sources (
     next_poll TEXT,
     seeded INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS feed_entries (
+    url TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    seen TEXT NOT NULL
+);
 """
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -137,7 +142,9 @@ class SourceRegistry:
     def __init__(self, store: Store) -> None:
         self.store = store
         with store.transaction() as db:
-            db.execute(_SCHEMA)
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
 
     def _row_to_state(self, row: sqlite3.Row) -> SourceState:
         source = Source(
@@ -186,6 +193,19 @@ class SourceRegistry:
                    last_success=?, failures=0, next_poll=?, seeded=1 WHERE name=?""",
                 (etag, last_modified, now.isoformat(timespec="seconds"),
                  (now + interval).isoformat(timespec="seconds"), name),
+            )
+
+    def entry_digest(self, url: str) -> str | None:
+        """What a feed entry looked like when it was last processed (to skip unchanged teasers)."""
+        rows = self.store.read("SELECT digest FROM feed_entries WHERE url = ?", (url,))
+        return rows[0]["digest"] if rows else None
+
+    def remember_entry(self, url: str, digest: str) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT INTO feed_entries(url, digest, seen) VALUES (?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET digest=excluded.digest, seen=excluded.seen",
+                (url, digest, datetime.now(UTC).isoformat(timespec="seconds")),
             )
 
     def record_failure(self, name: str, error: str, *, interval: timedelta) -> SourceState | None:

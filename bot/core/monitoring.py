@@ -1,0 +1,73 @@
+"""Source monitoring wired from settings: the registry, the fetch policy, one pass over the sources.
+
+Shared by `newsbot poll`, `newsbot sources` and the bot's polling jobs so that
+the same rules (address checks, caps, deadlines, topic filter) apply everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from bot.core.services import Services
+from index.errors import InputError
+from index.feeds import extract_page, parse_feed
+from index.fetch import FetchPolicy, Fetcher
+from index.monitor import Monitor, PollResult
+from index.sources import Source, SourceRegistry, load_sources_file
+
+__all__ = ["fetch_policy", "open_registry", "make_monitor", "poll_sources", "check_source"]
+
+
+def fetch_policy(services: Services) -> FetchPolicy:
+    sources = services.settings.sources
+    return FetchPolicy(
+        deadline_s=sources.fetch_deadline_s,
+        max_bytes=sources.max_bytes,
+        allow_private_networks=sources.allow_private_networks,
+    )
+
+
+def open_registry(services: Services) -> SourceRegistry:
+    """The sources table, with the configured TOML file's sources loaded into it."""
+    registry = SourceRegistry(services.store)
+    path = services.settings.sources.file
+    if path is not None:
+        registry.sync_file(load_sources_file(path, services.settings.sources.poll_minutes))
+    return registry
+
+
+def make_monitor(services: Services, registry: SourceRegistry, fetcher: Fetcher) -> Monitor:
+    return Monitor(
+        registry,
+        services.ingestor,
+        fetcher,
+        topic_keywords=services.settings.sources.topic_keywords,
+        max_alerts=services.settings.alerts.max_per_poll,
+    )
+
+
+async def poll_sources(services: Services, registry: SourceRegistry, names: Iterable[str] = ()) -> list[PollResult]:
+    """One pass over the enabled sources (or the named ones), one after another."""
+    wanted = set(names)
+    states = [s for s in registry.all() if (s.source.name in wanted if wanted else s.source.enabled)]
+    missing = wanted - {s.source.name for s in states}
+    if missing:
+        raise InputError(", ".join(sorted(missing)), "no such source (see `newsbot sources list`)")
+    async with Fetcher(fetch_policy(services)) as fetcher:
+        monitor = make_monitor(services, registry, fetcher)
+        return [await monitor.poll(state) for state in states]
+
+
+async def check_source(source: Source, policy: FetchPolicy) -> str:
+    """Fetch a candidate source once under the same rules; return what it is ("feed: N entries" / "page")."""
+    async with Fetcher(policy) as fetcher:
+        response = await fetcher.fetch(source.url)
+    try:
+        feed = await asyncio.to_thread(parse_feed, response.body, base_url=response.url,
+                                       http_charset=response.encoding)
+        return f"feed with {len(feed.entries)} entries"
+    except InputError:
+        page = await asyncio.to_thread(extract_page, response.body, url=response.url,
+                                       http_charset=response.encoding)
+        return f"article page ({len(page.paragraphs)} paragraphs)"

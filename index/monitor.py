@@ -1,0 +1,183 @@
+"""One poll of one source: fetch safely, parse, filter, fetch pages where needed, ingest.
+
+A poll never raises: whatever goes wrong becomes the source's last error and
+its back-off grows; the bot and the other sources carry on. Blocking work
+(feed parsing, extraction, embedding, SQLite) runs in worker threads through
+`to_thread`, so a poll can run on the bot's event loop.
+
+The first successful poll of a new source stores what the feed already holds
+without alerting: only reporting that appears later is news.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from index.errors import FetchError, InputError, NewsbotError
+from index.feeds import FeedEntry, entry_to_article, extract_page, needs_page, parse_feed
+from index.fetch import Fetcher
+from index.glossary import expand_term
+from index.ingest import Ingestor
+from index.models import Article, IngestResult, StoredArticle
+from index.sources import SourceRegistry, SourceState
+
+__all__ = ["Monitor", "PollResult", "matches_topic"]
+
+log = logging.getLogger(__name__)
+
+ToThread = Callable[..., Awaitable[Any]]
+
+
+@dataclass
+class PollResult:
+    source: str
+    not_modified: bool = False
+    entries: int = 0
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    off_topic: int = 0
+    failed: int = 0
+    error: str = ""
+    alerts: list[StoredArticle] = field(default_factory=list)
+
+    def line(self) -> str:
+        if self.error:
+            return f"{self.source}: failed: {self.error}"
+        if self.not_modified:
+            return f"{self.source}: not modified"
+        return (
+            f"{self.source}: {self.entries} entries, {self.added} added, {self.replaced} updated, "
+            f"{self.unchanged} unchanged, {self.off_topic} off-topic, {self.failed} failed"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        data = {k: v for k, v in self.__dict__.items() if k != "alerts"}
+        data["alerts"] = [a.source for a in self.alerts]
+        return data
+
+
+def _entry_digest(entry: FeedEntry) -> str:
+    text = "\x1e".join((entry.title, entry.published.iso(), entry.summary_text, entry.content_text))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def matches_topic(text: str, keywords: Iterable[str]) -> bool:
+    """True when any keyword (or a glossary spelling of it) occurs in the text; no keywords = no filter."""
+    words = [k.lower() for k in keywords if k.strip()]
+    if not words:
+        return True
+    lowered = text.lower()
+    for word in words:
+        if word in lowered or any(v in lowered for v in expand_term(word)):
+            return True
+    return False
+
+
+class Monitor:
+    def __init__(
+        self,
+        registry: SourceRegistry,
+        ingestor: Ingestor,
+        fetcher: Fetcher,
+        *,
+        topic_keywords: Iterable[str] = (),
+        max_alerts: int = 5,
+        to_thread: ToThread = asyncio.to_thread,
+    ) -> None:
+        self.registry = registry
+        self.ingestor = ingestor
+        self.fetcher = fetcher
+        self.topic_keywords = tuple(topic_keywords)
+        self.max_alerts = max_alerts
+        self.to_thread = to_thread
+
+    async def poll(self, state: SourceState) -> PollResult:
+        source = state.source
+        result = PollResult(source.name)
+        interval = timedelta(minutes=source.poll_minutes)
+        try:
+            response = await self.fetcher.fetch(source.url, etag=state.etag, last_modified=state.last_modified)
+            if response.not_modified:
+                result.not_modified = True
+            else:
+                feed = await self.to_thread(
+                    parse_feed, response.body, base_url=response.url, http_charset=response.encoding
+                )
+                result.entries = len(feed.entries)
+                articles, seen = await self._articles(state, feed.entries, result)
+                outcomes = await self.to_thread(self._ingest, articles)
+                self._count(outcomes, result, alert=state.seeded)
+                stored = {o.source for o in outcomes if o.status != "failed"}
+                for url, digest in seen:
+                    if url in stored:
+                        await self.to_thread(self.registry.remember_entry, url, digest)
+            await self.to_thread(
+                self.registry.record_success, source.name, etag=response.etag,
+                last_modified=response.last_modified, interval=interval,
+            )
+        except NewsbotError as exc:
+            result.error = str(exc)
+            log.warning("polling %s failed: %s", source.name, exc)
+            await self.to_thread(self.registry.record_failure, source.name, str(exc), interval=interval)
+        except Exception as exc:  # a bug or an unexpected library error: log it, keep the bot alive
+            result.error = f"unexpected error ({type(exc).__name__})"
+            log.exception("polling %s failed unexpectedly", source.name)
+            await self.to_thread(self.registry.record_failure, source.name, result.error, interval=interval)
+        return result
+
+    async def _articles(
+        self, state: SourceState, entries: list[FeedEntry], result: PollResult
+    ) -> tuple[list[Article], list[tuple[str, str]]]:
+        """Articles for the entries that are new or changed since they were last seen, and their digests."""
+        source = state.source
+        articles: list[Article] = []
+        seen: list[tuple[str, str]] = []
+        today = datetime.now(UTC).date()
+        for entry in entries:
+            if not matches_topic(f"{entry.title} {entry.summary_text} {entry.content_text}", self.topic_keywords):
+                result.off_topic += 1
+                continue
+            digest = _entry_digest(entry)
+            if await self.to_thread(self.registry.entry_digest, entry.url) == digest:
+                result.unchanged += 1
+                continue
+            page = None
+            if needs_page(entry):
+                try:
+                    fetched = await self.fetcher.fetch(entry.url)
+                    page = await self.to_thread(extract_page, fetched.body, url=fetched.url,
+                                               http_charset=fetched.encoding)
+                except (FetchError, InputError) as exc:
+                    log.info("%s: using the feed summary of %s (%s)", source.name, entry.url, exc)
+            try:
+                articles.append(entry_to_article(entry, outlet=source.outlet, language=source.language, page=page,
+                                                 first_seen_date=today))
+                seen.append((entry.url, digest))
+            except InputError as exc:
+                result.failed += 1
+                log.warning("%s: %s", source.name, exc)
+        return articles, seen
+
+    def _ingest(self, articles: list[Article]) -> list[IngestResult]:
+        return list(self.ingestor.ingest_articles(articles))
+
+    def _count(self, outcomes: list[IngestResult], result: PollResult, *, alert: bool) -> None:
+        for outcome in outcomes:
+            if outcome.status == "added":
+                result.added += 1
+                if alert and outcome.article_id is not None and outcome.duplicate_of is None:
+                    if len(result.alerts) < self.max_alerts:
+                        result.alerts.append(self.ingestor.store.article(outcome.article_id))
+            elif outcome.status == "replaced":
+                result.replaced += 1
+            elif outcome.status == "unchanged":
+                result.unchanged += 1
+            else:
+                result.failed += 1
