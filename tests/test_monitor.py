@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import Settings, load_settings
+from config.settings import load_settings
 from tests.http_server import LoopbackServer, static
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from bot.core.services import Services
 from index.errors import InputError
 from index.feeds import extract_page, parse_feed
-from index.fetch import FetchPolicy, Fetcher
+from index.fetch import Fetcher, FetchPolicy
 from index.monitor import Monitor, PollResult
 from index.sources import Source, SourceRegistry, load_sources_file
 
