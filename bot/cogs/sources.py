@@ -1,0 +1,78 @@
+"""/sources list | add | remove: manage monitored sources from Discord.
+
+Changing sources needs Manage Server. Discord can only attach default
+permissions to a top-level command, and `/sources list` is for everyone, so
+the check lives in the handlers; it would have to be there anyway, because
+server admins can override registered command permissions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.monitoring import check_source, fetch_policy
+from bot.errors import UserFacingError
+from bot.render import fit_text, neutralise_mentions
+from index.sources import Side, Source, SourceRegistry
+
+if TYPE_CHECKING:
+    from bot.client import NewsBot
+
+__all__ = ["SourcesCog", "require_manage_guild"]
+
+SIDES = [app_commands.Choice(name=side.value, value=side.value) for side in Side]
+
+
+def require_manage_guild(interaction: discord.Interaction) -> None:
+    """Raise unless the member may manage the server, whatever the command's registered permissions say."""
+    permissions = getattr(interaction, "permissions", None)
+    if permissions is None or not (permissions.manage_guild or permissions.administrator):
+        raise UserFacingError("Only members with the Manage Server permission can change sources.")
+
+
+class SourcesCog(commands.GroupCog, group_name="sources", group_description="Monitored news sources"):
+    def __init__(self, bot: NewsBot, registry: SourceRegistry) -> None:
+        self.bot = bot
+        self.registry = registry
+        super().__init__()
+
+    @app_commands.command(name="list", description="Every monitored source with its last success and errors.")
+    async def list_sources(self, interaction: discord.Interaction) -> None:
+        states = await self.bot.run_blocking(self.registry.all)
+        lines = [neutralise_mentions(state.describe()) for state in states] or ["No sources are monitored yet."]
+        embed = discord.Embed(title="Monitored sources", description=fit_text("\n".join(lines), 4000),
+                              colour=discord.Colour.dark_teal())
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="add", description="Add a feed or page to monitor (fetched once to check it).")
+    @app_commands.describe(url="RSS/Atom feed or article page (http/https)", name="Short unique name",
+                           language="ISO code such as nl or en", side="Perspective of the source")
+    @app_commands.choices(side=SIDES)
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        url: app_commands.Range[str, 8, 500],
+        name: app_commands.Range[str, 1, 60],
+        language: app_commands.Range[str, 2, 5] | None = None,
+        side: app_commands.Choice[str] | None = None,
+    ) -> None:
+        require_manage_guild(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        source = Source(
+            name=name.strip(), url=url.strip(), outlet=name.strip(), language=language.lower() if language else None,
+            side=Side(side.value) if side else Side.UNKNOWN, poll_minutes=self.bot.settings.sources.poll_minutes,
+        )
+        found = await check_source(source, fetch_policy(self.bot.services))
+        await self.bot.run_blocking(self.registry.upsert, source)
+        await interaction.followup.send(f"Added **{neutralise_mentions(source.name)}**: {found}.", ephemeral=True)
+
+    @app_commands.command(name="remove", description="Stop monitoring a source.")
+    async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 60]) -> None:
+        require_manage_guild(interaction)
+        removed = await self.bot.run_blocking(self.registry.remove, name.strip())
+        text = f"Removed **{neutralise_mentions(name)}**." if removed else f"No source named {name!r}."
+        await interaction.response.send_message(neutralise_mentions(text), ephemeral=True)

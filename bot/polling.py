@@ -1,0 +1,109 @@
+"""Source polling inside the bot: one APScheduler interval job per source, alerts for new articles.
+
+Each source gets its own job (with jitter, so sources added together don't
+fire together, and `max_instances=1`, so a slow source never overlaps itself
+or holds up another). A source in back-off skips its turns until its
+`next_poll`. Jobs are re-synced with the sources table after `/sources add`
+or `remove` and every few minutes, so sources added from the CLI are picked up too.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.core.monitoring import fetch_policy, make_monitor
+from bot.render import fit_text, neutralise_mentions
+from index.fetch import Fetcher
+from index.models import StoredArticle
+from index.sources import SourceRegistry
+
+if TYPE_CHECKING:
+    from bot.client import NewsBot
+
+__all__ = ["SourcePoller", "alert_embed"]
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX = "poll:"
+RESYNC_MINUTES = 5
+
+
+def alert_embed(article: StoredArticle, first_paragraph: str) -> discord.Embed:
+    link = article.url or article.source
+    embed = discord.Embed(
+        title=fit_text(neutralise_mentions(article.title), 256),
+        description=fit_text(neutralise_mentions(first_paragraph), 600) + (f"\n<{link}>" if article.url else ""),
+        colour=discord.Colour.gold(),
+    )
+    embed.set_footer(text=f"{article.outlet} · {article.published.display()}")
+    return embed
+
+
+class SourcePoller:
+    def __init__(self, bot: NewsBot, registry: SourceRegistry) -> None:
+        self.bot = bot
+        self.registry = registry
+        self.fetcher = Fetcher(fetch_policy(bot.services))
+        self.monitor = make_monitor(bot.services, registry, self.fetcher)
+        self.monitor.to_thread = bot.run_blocking
+        self.scheduler: AsyncIOScheduler | None = None
+
+    def attach(self, scheduler: AsyncIOScheduler) -> None:
+        self.scheduler = scheduler
+        scheduler.add_job(self.sync_jobs, IntervalTrigger(minutes=RESYNC_MINUTES), id="poll:resync",
+                          replace_existing=True, coalesce=True, misfire_grace_time=60)
+        self.sync_jobs()
+
+    def sync_jobs(self) -> None:
+        """Make the scheduler's poll jobs match the enabled sources in the table."""
+        if self.scheduler is None:
+            return
+        wanted = {s.source.name: s.source for s in self.registry.all() if s.source.enabled}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id != "poll:resync" and job.id[len(JOB_PREFIX):] not in wanted:
+                job.remove()
+        for name, source in wanted.items():
+            job_id = JOB_PREFIX + name
+            if self.scheduler.get_job(job_id) is None:
+                self.scheduler.add_job(
+                    self.poll, IntervalTrigger(minutes=source.poll_minutes, jitter=min(60, source.poll_minutes * 6)),
+                    id=job_id, args=[name], max_instances=1, coalesce=True,
+                    misfire_grace_time=int(source.poll_minutes * 60), next_run_time=datetime.now(UTC),
+                )
+
+    async def poll(self, name: str) -> None:
+        state = await self.bot.run_blocking(self.registry.get, name)
+        if state is None or not state.source.enabled:
+            return
+        if state.next_poll and state.failures and datetime.fromisoformat(state.next_poll) > datetime.now(UTC):
+            return  # backing off after failures
+        result = await self.monitor.poll(state)
+        log.info("%s", result.line())
+        if result.alerts:
+            await self.post_alerts(result.alerts)
+
+    async def post_alerts(self, articles: list[StoredArticle]) -> None:
+        channel_id = self.bot.settings.alerts.channel_id
+        if not channel_id:
+            return
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.warning("alerts channel %s is not a text channel the bot can see", channel_id)
+            return
+        for article in articles[: self.bot.settings.alerts.max_per_poll]:
+            passages = await self.bot.run_blocking(self.bot.services.store.article_passages, article.id)
+            first = passages[0].text if passages else ""
+            try:
+                await channel.send(embed=alert_embed(article, first))
+            except discord.HTTPException as exc:
+                log.warning("could not post an alert to channel %s: %s", channel_id, exc)
+                return
+
+    async def close(self) -> None:
+        await self.fetcher.aclose()

@@ -1,0 +1,226 @@
+"""End to end: the real discord.py client, our bot, the real core, against the Discord emulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.discord_emulator import DiscordEmulator, patched_discord
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+
+@dataclass
+class Harness:
+    emulator: DiscordEmulator
+    bot: object
+    channel: int
+    user: int
+    admin: int
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
+    from bot.client import NewsBot
+    from bot.core.services import open_services
+    from config.settings import load_settings
+
+    for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    async with DiscordEmulator() as emulator:
+        channel = emulator.add_channel("news")
+        user = emulator.add_user("reader")
+        admin = emulator.add_user("admin", manage_guild=True)
+        settings = load_settings(data_dir=tmp_path / "data", discord={"guild_id": emulator.guild_id})
+        services = await asyncio.to_thread(open_services, settings, embedder=embedder)
+        await asyncio.to_thread(services.ingestor.ingest_paths, [SAMPLE])
+        with patched_discord(emulator):
+            bot = NewsBot(services)
+            task: asyncio.Task[None] | None = None
+            try:
+                await bot.login(emulator.token)
+                task = asyncio.create_task(bot.connect(reconnect=False))
+                await asyncio.wait_for(bot.wait_until_ready(), 30)
+                yield Harness(emulator, bot, channel, user, admin)
+            finally:
+                await bot.close()
+                if task is not None:
+                    await asyncio.wait_for(task, 30)
+                services.close()
+
+
+def _embed(message: dict) -> dict:
+    assert message["embeds"], message
+    return message["embeds"][0]
+
+
+async def test_login_and_guild_command_sync(harness: Harness) -> None:
+    emulator = harness.emulator
+    assert {"ask", "search", "status"} <= set(emulator.commands)
+    sync = [r for r in emulator.requests if r.method == "PUT" and r.path.endswith("/commands")]
+    assert sync and f"/guilds/{emulator.guild_id}/" in sync[-1].path
+    assert emulator.identify is not None
+    assert not int(emulator.identify["intents"]) & (1 << 15), "no privileged message-content intent"
+
+
+async def test_ask_defers_then_answers_with_valid_citations(harness: Harness) -> None:
+    emulator = harness.emulator
+    record = await emulator.invoke(harness.channel, harness.user, "ask",
+                                   question="Hoeveel mensen vluchtten in september 2023 uit Karabach?")
+    await emulator.wait_for(lambda: record.followups, what="the /ask followup")
+    assert record.callbacks[0]["type"] == 5, "the command must defer first"
+    embed = _embed(record.followups[0])
+    numbers = {int(f["name"].split("]")[0].lstrip("[")) for f in embed["fields"]}
+    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", embed["description"])}
+    assert cited and cited <= numbers, "every citation number in the text must exist"
+    assert 3 <= len(embed["fields"]) <= 5
+    assert "100.000" in embed["description"]
+    assert all("**" in f["value"] for f in embed["fields"]), "the best sentence is marked"
+    assert "<https://" in embed["fields"][0]["value"], "links are wrapped so they do not unfurl"
+    assert "articles" in embed["footer"]["text"]
+    assert record.followups[0]["allowed_mentions"] == {"parse": []} or \
+        record.followups[0]["allowed_mentions"].get("parse") == []
+    assert emulator.violations == []
+
+
+async def test_ask_abstains_honestly(harness: Harness) -> None:
+    record = await harness.emulator.invoke(harness.channel, harness.user, "ask",
+                                           question="Hoeveel kost een treinkaartje van Utrecht naar Amsterdam?")
+    await harness.emulator.wait_for(lambda: record.followups, what="the /ask followup")
+    embed = _embed(record.followups[0])
+    assert embed.get("fields") in (None, [])
+    assert "niets" in embed["description"]
+
+
+async def test_ask_with_bad_date_is_an_ephemeral_error(harness: Harness) -> None:
+    record = await harness.emulator.invoke(harness.channel, harness.user, "ask", question="Lachin", since="gisteren")
+    await harness.emulator.wait_for(lambda: record.callbacks, what="the error response")
+    assert record.callbacks[0]["type"] == 4 and record.callbacks[0]["flags"] & 64
+    assert "2020-09-27" in record.callbacks[0]["data"]["content"]
+
+
+async def test_search_pages_only_for_the_asker(harness: Harness) -> None:
+    emulator = harness.emulator
+    record = await emulator.invoke(harness.channel, harness.user, "search", query="Lachin corridor", limit=7)
+    await emulator.wait_for(lambda: record.followups, what="the /search followup")
+    message = record.followups[0]
+    first = _embed(message)
+    assert first["footer"]["text"].startswith("page 1/3")
+    buttons = [c for row in message["components"] for c in row["components"]]
+    next_id = next(b["custom_id"] for b in buttons if "next" in b["custom_id"])
+    stranger = await emulator.click(message, next_id, harness.admin)
+    await emulator.wait_for(lambda: stranger.callbacks, what="the refusal")
+    assert stranger.callbacks[0]["flags"] & 64
+    click = await emulator.click(message, next_id, harness.user)
+    await emulator.wait_for(lambda: click.callbacks, what="the page turn")
+    assert click.callbacks[0]["type"] == 7
+    assert click.callbacks[0]["data"]["embeds"][0]["footer"]["text"].startswith("page 2/3")
+
+
+async def test_status(harness: Harness) -> None:
+    record = await harness.emulator.invoke(harness.channel, harness.user, "status")
+    await harness.emulator.wait_for(lambda: record.followups, what="the /status followup")
+    fields = {f["name"]: f["value"] for f in _embed(record.followups[0])["fields"]}
+    assert fields["Articles"].startswith("20 from")
+    assert fields["Index"].startswith("ok")
+
+
+async def test_mentions_in_dutch_and_english_get_replies(harness: Harness) -> None:
+    emulator = harness.emulator
+    dutch = await emulator.send_message(harness.channel, harness.user, "wat zei Aliyev over Sjoesja?", mention_bot=True)
+    english = await emulator.send_message(harness.channel, harness.user, "what happened to the Lachin corridor in "
+                                          "December 2022?", mention_bot=True)
+    replies = await emulator.wait_for(lambda: len(emulator.channel_messages(harness.channel)) >= 2 and
+                                      emulator.channel_messages(harness.channel), what="two replies")
+    by_reference = {str(m["message_reference"]["message_id"]): m for m in replies}
+    assert set(by_reference) == {dutch["id"], english["id"]}
+    assert "Sjoesja" in _embed(by_reference[dutch["id"]])["description"]
+    assert _embed(by_reference[english["id"]])["fields"]
+    assert all(m["allowed_mentions"]["parse"] == [] for m in replies)
+
+
+async def test_plain_messages_are_ignored_and_empty_mentions_get_a_hint(harness: Harness) -> None:
+    emulator = harness.emulator
+    await emulator.send_message(harness.channel, harness.user, "wat zei Aliyev over Sjoesja?")
+    await emulator.send_message(harness.channel, harness.user, "", mention_bot=True)
+    [hint] = await emulator.wait_for(lambda: emulator.channel_messages(harness.channel), what="the usage hint")
+    assert "/ask" in hint["content"]
+    await asyncio.sleep(0.5)
+    assert len(emulator.channel_messages(harness.channel)) == 1, "a message without a mention got an answer"
+
+
+async def test_article_with_everyone_pings_nobody(harness: Harness) -> None:
+    emulator = harness.emulator
+    record = await emulator.invoke(harness.channel, harness.user, "search", query="shelters now sirens again", limit=3)
+    await emulator.wait_for(lambda: record.followups, what="the /search followup")
+    message = record.followups[0]
+    text = str(message["embeds"])
+    assert "sirens" in text and "@everyone" not in text
+    assert message["allowed_mentions"]["parse"] == []
+
+
+async def test_twenty_concurrent_asks_are_all_answered(harness: Harness) -> None:
+    emulator = harness.emulator
+    records = [await emulator.invoke(harness.channel, harness.user, "ask", question=f"Wat gebeurde er in Lachin? {i}")
+               for i in range(20)]
+    await emulator.wait_for(lambda: all(r.followups for r in records), timeout=120, what="20 answers")
+    assert all(r.callbacks[0]["type"] == 5 for r in records)
+    assert emulator.violations == []
+
+
+async def test_overlong_answer_stays_inside_discord_limits(harness: Harness, tmp_path: Path) -> None:
+    sentence = "The convoy with flour, medicine and fuel waited at the Hakari bridge checkpoint for another day. "
+    long_article = tmp_path / "long--convoy.txt"
+    paragraphs = [sentence * 14 for _ in range(6)]
+    long_article.write_text("date 2023-08-01 " + "\n\n".join(paragraphs))
+    services = harness.bot.services  # type: ignore[attr-defined]
+    await asyncio.to_thread(services.ingestor.ingest_paths, [long_article])
+    record = await harness.emulator.invoke(harness.channel, harness.user, "ask",
+                                           question="How long did the convoy with flour wait at the Hakari bridge?")
+    await harness.emulator.wait_for(lambda: record.followups, what="the /ask followup")
+    embed = _embed(record.followups[0])
+    assert harness.emulator.violations == []
+    assert any("…" in f["value"] for f in embed["fields"]), "long passages are visibly cut"
+
+
+async def test_an_exception_becomes_a_short_ephemeral_error(harness: Harness, caplog) -> None:  # type: ignore[no-untyped-def]
+    harness.bot.services.store.close()  # type: ignore[attr-defined]
+    record = await harness.emulator.invoke(harness.channel, harness.user, "status")
+    await harness.emulator.wait_for(lambda: record.followups, what="the error message")
+    [error] = record.followups
+    assert error["flags"] & 64, "errors are ephemeral"
+    assert "went wrong" in error["content"]
+    assert record.original_deleted, "the public 'thinking…' message is removed"
+    assert any(str(record.id) in r.getMessage() for r in caplog.records), "the log names the interaction"
+    assert harness.emulator.token not in caplog.text
+
+
+async def test_rejected_token_exits_with_code_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.runner import _serve
+    from config.settings import load_settings
+
+    for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    async with DiscordEmulator() as emulator:
+        with patched_discord(emulator):
+            code = await _serve(load_settings(data_dir=tmp_path), "not-the-token")
+    assert code == 2
+
+
+def test_missing_token_exits_with_code_2(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN")}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "--data-dir", str(tmp_path), "run"], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 2
+    assert "DISCORD_TOKEN" in done.stderr and len(done.stderr.strip().splitlines()) == 1
