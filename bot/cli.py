@@ -217,6 +217,8 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
             print(f"model:       {report['model']}")
             print(f"index:       {report['index']}")
             print(f"data dir:    {report['data_dir']}")
+            for line in report["sources"]:
+                print(f"source:      {line}")
         return 0 if report["index_ok"] else 1
     finally:
         services.close()

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord import app_commands
 from discord.ext import commands
 
@@ -31,7 +32,13 @@ CORE_WORKERS = 4
 
 
 class NewsBot(commands.Bot):
-    def __init__(self, services: Services, *, extra_cogs: list[Callable[[NewsBot], commands.Cog]] | None = None):
+    def __init__(
+        self,
+        services: Services,
+        *,
+        extra_cogs: list[Callable[[NewsBot], commands.Cog]] | None = None,
+        jobs: list[Callable[[NewsBot, AsyncIOScheduler], None]] | None = None,
+    ):
         super().__init__(
             # Prefix commands are off (on_message below never processes them); slash commands and
             # mentions are the interface. No message-content intent: mentions still carry content.
@@ -44,6 +51,8 @@ class NewsBot(commands.Bot):
         self.settings = services.settings
         self.executor = ThreadPoolExecutor(max_workers=CORE_WORKERS, thread_name_prefix="newsbot-core")
         self._extra_cogs = extra_cogs or []
+        self._jobs = jobs or []
+        self.scheduler: AsyncIOScheduler | None = None
         self.tree.on_error = self._on_app_command_error
 
     async def run_blocking(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -61,6 +70,12 @@ class NewsBot(commands.Bot):
         await self.add_cog(StatusCog(self))
         for make in self._extra_cogs:
             await self.add_cog(make(self))
+        if self._jobs:
+            # One scheduler on the bot's own loop for every timed job (source polls, the digest).
+            self.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone="UTC")
+            for attach in self._jobs:
+                attach(self, self.scheduler)
+            self.scheduler.start()
         guild_id = self.settings.discord.guild_id
         if guild_id:
             guild = discord.Object(id=guild_id)
@@ -87,5 +102,7 @@ class NewsBot(commands.Bot):
         return IndexFooter(stats.articles, stats.paragraphs, stats.newest_display)
 
     async def close(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         await super().close()
         self.executor.shutdown(wait=False, cancel_futures=True)

@@ -56,15 +56,20 @@ class SourcePoller:
 
     def attach(self, scheduler: AsyncIOScheduler) -> None:
         self.scheduler = scheduler
+        self.bot.add_listener(self._on_sources_changed, "on_sources_changed")
         scheduler.add_job(self.sync_jobs, IntervalTrigger(minutes=RESYNC_MINUTES), id="poll:resync",
-                          replace_existing=True, coalesce=True, misfire_grace_time=60)
-        self.sync_jobs()
+                          replace_existing=True, coalesce=True, misfire_grace_time=60,
+                          next_run_time=datetime.now(UTC))
 
-    def sync_jobs(self) -> None:
+    async def _on_sources_changed(self) -> None:
+        await self.sync_jobs()
+
+    async def sync_jobs(self) -> None:
         """Make the scheduler's poll jobs match the enabled sources in the table."""
         if self.scheduler is None:
             return
-        wanted = {s.source.name: s.source for s in self.registry.all() if s.source.enabled}
+        states = await self.bot.run_blocking(self.registry.all)
+        wanted = {s.source.name: s.source for s in states if s.source.enabled}
         for job in self.scheduler.get_jobs():
             if job.id.startswith(JOB_PREFIX) and job.id != "poll:resync" and job.id[len(JOB_PREFIX):] not in wanted:
                 job.remove()

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 from config.settings import Settings
@@ -92,10 +93,21 @@ async def _heartbeat(bot: commands.Bot, data_dir: Path, index_ok: Callable[[], b
 
 async def _serve(settings: Settings, token: str) -> int:
     from bot.client import NewsBot
+    from bot.cogs.sources import SourcesCog
+    from bot.core.monitoring import open_registry
     from bot.core.services import open_services
+    from bot.polling import SourcePoller
 
     services = await asyncio.to_thread(open_services, settings)
-    bot = NewsBot(services)
+    registry = await asyncio.to_thread(open_registry, services)
+    pollers: list[SourcePoller] = []
+
+    def start_polling(bot: NewsBot, scheduler: AsyncIOScheduler) -> None:
+        poller = SourcePoller(bot, registry)
+        poller.attach(scheduler)
+        pollers.append(poller)
+
+    bot = NewsBot(services, extra_cogs=[lambda b: SourcesCog(b, registry)], jobs=[start_polling])
     beat = asyncio.create_task(
         _heartbeat(bot, settings.data_dir, lambda: bool(services.vectors.last_health and
                                                          services.vectors.last_health.ok))
@@ -109,6 +121,8 @@ async def _serve(settings: Settings, token: str) -> int:
         return 2
     finally:
         beat.cancel()
+        for poller in pollers:
+            await poller.close()
         services.close()
 
 

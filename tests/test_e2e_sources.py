@@ -113,3 +113,28 @@ async def test_alert_is_posted_once_per_new_article(setup: dict) -> None:
     assert embed["title"] == "Talks in Moscow" and "<http://127.0.0.1" in embed["description"]
     assert "@everyone" not in embed["description"] and alert["allowed_mentions"]["parse"] == []
     assert "9 October 2020" in embed["footer"]["text"]
+    status = await emulator.invoke(setup["channel"], setup["user"], "status")
+    await emulator.wait_for(lambda: status.followups, what="the status")
+    fields = {f["name"]: f["value"] for f in status.followups[0]["embeds"][0]["fields"]}
+    assert "wire: http://127.0.0.1" in fields["Sources"] and "last success 20" in fields["Sources"]
+
+
+async def test_one_poll_job_per_enabled_source(setup: dict) -> None:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from index.sources import Source
+
+    registry, poller = setup["registry"], setup["poller"]
+    registry.upsert(Source(name="a", url="https://example.org/a.xml", outlet="A", poll_minutes=15))
+    registry.upsert(Source(name="b", url="https://example.org/b.xml", outlet="B", poll_minutes=30))
+    registry.upsert(Source(name="c", url="https://example.org/c.xml", outlet="C", enabled=False))
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    poller.attach(scheduler)
+    await poller.sync_jobs()
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"poll:resync", "poll:a", "poll:b"}
+    assert jobs["poll:b"].trigger.interval.total_seconds() == 1800 and jobs["poll:b"].trigger.jitter
+    assert jobs["poll:a"].max_instances == 1 and jobs["poll:a"].coalesce
+    registry.remove("a")
+    await poller.sync_jobs()
+    assert {job.id for job in scheduler.get_jobs()} == {"poll:resync", "poll:b"}

@@ -68,11 +68,13 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
         )
         found = await check_source(source, fetch_policy(self.bot.services))
         await self.bot.run_blocking(self.registry.upsert, source)
+        self.bot.dispatch("sources_changed")
         await interaction.followup.send(f"Added **{neutralise_mentions(source.name)}**: {found}.", ephemeral=True)
 
     @app_commands.command(name="remove", description="Stop monitoring a source.")
     async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 60]) -> None:
         require_manage_guild(interaction)
         removed = await self.bot.run_blocking(self.registry.remove, name.strip())
+        self.bot.dispatch("sources_changed")
         text = f"Removed **{neutralise_mentions(name)}**." if removed else f"No source named {name!r}."
         await interaction.response.send_message(neutralise_mentions(text), ephemeral=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.services import Services
+from index.sources import SourceRegistry
 
 __all__ = ["status_report"]
 
@@ -24,4 +25,5 @@ def status_report(services: Services) -> dict[str, Any]:
         "index": health.describe() if health else "not loaded",
         "index_ok": bool(health and health.ok),
         "data_dir": str(services.settings.data_dir),
+        "sources": [state.describe() for state in SourceRegistry(services.store).all()],
     }
