@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     poll.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
     poll.add_argument("--json", action="store_true")
 
+    digest = sub.add_parser("digest", help="print the digest of a day")
+    digest.add_argument("--date", type=_iso_date, help="the day (default: yesterday in digest.timezone)")
+    digest.add_argument("--json", action="store_true")
+
     sub.add_parser("run", help="start the Discord bot")
     sub.add_parser("healthcheck", help="exit 0 if the running bot is alive and its index healthy (for Docker)")
     return parser
@@ -322,6 +326,25 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
         services.close()
 
 
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.core.digest import build_digest
+    from bot.core.formatting import format_digest_text
+    from bot.core.services import open_services
+
+    zone = settings.digest.timezone
+    day = args.date or datetime.now(ZoneInfo(zone)).date() - timedelta(days=1)
+    services = open_services(settings)
+    try:
+        digest = build_digest(services.store, services.embedder, day, zone)
+        print(json.dumps(digest.to_dict(), ensure_ascii=False) if args.json else format_digest_text(digest))
+        return 0
+    finally:
+        services.close()
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runner import run_bot
 
@@ -345,6 +368,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "sources": cmd_sources,
     "poll": cmd_poll,
+    "digest": cmd_digest,
     "run": cmd_run,
     "healthcheck": cmd_healthcheck,
 }

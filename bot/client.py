@@ -62,10 +62,12 @@ class NewsBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         from bot.cogs.ask import AskCog
+        from bot.cogs.digest import DigestCog
         from bot.cogs.mentions import MentionsCog
         from bot.cogs.status import StatusCog
 
         await self.add_cog(AskCog(self))
+        await self.add_cog(DigestCog(self))
         await self.add_cog(MentionsCog(self))
         await self.add_cog(StatusCog(self))
         for make in self._extra_cogs:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.core.digest import Digest, Story
 from bot.core.formatting import citation_line
 from index.chunking import split_sentences
 from index.models import Answer, Citation, Hit, Passage
@@ -28,6 +29,7 @@ __all__ = [
     "embed_size",
     "split_content",
     "IndexFooter",
+    "digest_embeds",
 ]
 
 
@@ -187,6 +189,44 @@ def status_embed(report: dict[str, object]) -> discord.Embed:
         lines = [fit_text(str(s), 200) for s in sources[:10]]
         embed.add_field(name="Sources", value=fit_text("\n".join(lines), LIMITS.field_value), inline=False)
     return embed
+
+
+def _story_field(number: int, story: Story) -> tuple[str, str]:
+    name = fit_text(neutralise_mentions(f"{number}. {story.headline}"), LIMITS.field_name)
+    quotes = [f"“{neutralise_mentions(c.marked)}” [{c.n}]" for c in story.citations]
+    sources = [
+        f"[{c.n}] {c.passage.article.outlet} · {c.passage.article.published.display()} · "
+        f"¶{c.passage.position + 1} — {_link(c.passage)}"
+        + "".join(f" · also {o.outlet}" for o in c.also_in)
+        for c in story.citations
+    ]
+    tail = "\n".join(sources + [f"Outlets: {', '.join(story.outlets)}"])
+    body = fit_text("\n".join(quotes), max(100, LIMITS.field_value - len(tail) - 1))
+    return name, f"{body}\n{tail}"[: LIMITS.field_value]
+
+
+STORIES_PER_MESSAGE = 8
+"""Well under Discord's 25 fields: a digest message should be readable at a glance on a phone."""
+
+
+def digest_embeds(digest: Digest) -> list[discord.Embed]:
+    """The digest as embeds, one per message, in order; a new one starts before any limit would be passed."""
+    title = fit_text(digest.title(), LIMITS.title)
+    if digest.empty:
+        return [discord.Embed(title=title, description=f"No new reports on {digest.day.isoformat()}.",
+                              colour=discord.Colour.light_grey())]
+    summary = f"{digest.article_count} articles from {digest.outlet_count} outlets, {len(digest.stories)} stories"
+    embeds = [discord.Embed(title=title, description=summary, colour=discord.Colour.blue())]
+    for number, story in enumerate(digest.stories, start=1):
+        name, value = _story_field(number, story)
+        current = embeds[-1]
+        too_big = embed_size(current) + len(name) + len(value) > LIMITS.total - 100
+        if len(current.fields) >= STORIES_PER_MESSAGE or too_big:
+            current = discord.Embed(title=fit_text(f"{digest.title()} (continued)", LIMITS.title),
+                                    colour=discord.Colour.blue())
+            embeds.append(current)
+        current.add_field(name=name, value=value, inline=False)
+    return embeds
 
 
 def split_content(blocks: Sequence[str], limit: int = LIMITS.content) -> list[str]:

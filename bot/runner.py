@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import discord
@@ -93,9 +94,11 @@ async def _heartbeat(bot: commands.Bot, data_dir: Path, index_ok: Callable[[], b
 
 async def _serve(settings: Settings, token: str) -> int:
     from bot.client import NewsBot
+    from bot.cogs.digest import send_digest
     from bot.cogs.sources import SourcesCog
     from bot.core.monitoring import open_registry
     from bot.core.services import open_services
+    from bot.digest_job import DigestPoster
     from bot.polling import SourcePoller
 
     services = await asyncio.to_thread(open_services, settings)
@@ -107,7 +110,11 @@ async def _serve(settings: Settings, token: str) -> int:
         poller.attach(scheduler)
         pollers.append(poller)
 
-    bot = NewsBot(services, extra_cogs=[lambda b: SourcesCog(b, registry)], jobs=[start_polling])
+    def start_digest(bot: NewsBot, scheduler: AsyncIOScheduler) -> None:
+        if settings.digest.channel_id:
+            DigestPoster(services, settings.digest, partial(send_digest, bot), bot.run_blocking).attach(scheduler)
+
+    bot = NewsBot(services, extra_cogs=[lambda b: SourcesCog(b, registry)], jobs=[start_polling, start_digest])
     beat = asyncio.create_task(
         _heartbeat(bot, settings.data_dir, lambda: bool(services.vectors.last_health and
                                                          services.vectors.last_health.ok))

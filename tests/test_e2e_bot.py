@@ -224,3 +224,49 @@ def test_missing_token_exits_with_code_2(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 2
     assert "DISCORD_TOKEN" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+async def test_digest_command_posts_a_dated_digest(harness: Harness) -> None:
+    record = await harness.emulator.invoke(harness.channel, harness.user, "digest", date="2020-10-04")
+    await harness.emulator.wait_for(lambda: record.followups, what="the digest")
+    embed = _embed(record.followups[0])
+    assert embed["title"] == "Digest — Sunday 4 October 2020"
+    assert "2 articles from 2 outlets" in embed["description"]
+    assert "Highland Post" in embed["fields"][0]["value"] and "Eurasia Ledger" in embed["fields"][0]["value"]
+
+
+async def test_scheduled_digest_is_posted_once_split_and_without_pings(harness: Harness, tmp_path: Path) -> None:
+    import re
+    from datetime import UTC, datetime
+    from functools import partial
+    from zoneinfo import ZoneInfo
+
+    from bot.cogs.digest import send_digest
+    from bot.digest_job import DigestPoster
+    from config.settings import DigestSettings
+
+    # The sample's twenty reports, re-dated to one day: a long digest of many stories.
+    folder = tmp_path / "day"
+    folder.mkdir()
+    for path in sorted(SAMPLE.glob("*.txt")):
+        text = re.sub(r"^date \S+", "date 2021-03-15", path.read_text(), count=1, flags=re.MULTILINE)
+        (folder / f"replay-{path.name}").write_text(text)
+    services = harness.bot.services  # type: ignore[attr-defined]
+    await asyncio.to_thread(services.ingestor.ingest_paths, [folder])
+    digest_channel = harness.channel
+    settings = DigestSettings(channel_id=digest_channel)
+    now = datetime(2021, 3, 16, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
+    poster = DigestPoster(services, settings, partial(send_digest, harness.bot), harness.bot.run_blocking,  # type: ignore[attr-defined]
+                          clock=lambda: now)
+    await poster.scheduled_run()
+    await poster.scheduled_run()  # a second firing (or a restart) posts nothing new
+    messages = harness.emulator.channel_messages(digest_channel)
+    assert len(messages) >= 2, "a long digest is split over several messages"
+    assert messages[0]["embeds"][0]["title"] == "Digest — Monday 15 March 2021"
+    assert [m["nonce"] for m in messages] == [f"digest-20210315-{i:03d}" for i in range(len(messages))]
+    assert all(m["allowed_mentions"]["parse"] == [] for m in messages)
+    assert "@everyone" not in str(messages)
+    assert harness.emulator.violations == []
+    story_numbers = [int(f["name"].split(".")[0]) for m in messages for f in m["embeds"][0].get("fields", [])]
+    assert story_numbers == list(range(1, len(story_numbers) + 1)), "stories stay in order across messages"
+    assert len(story_numbers) >= 10

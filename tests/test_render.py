@@ -83,3 +83,29 @@ def test_search_pages_and_content_splitting() -> None:
     assert len(last.fields) == 1 and last.footer.text.startswith("page 3/3")
     parts = split_content(["a" * 1500, "b" * 1500, "c" * 10])
     assert [len(p) for p in parts] == [1500, 1512]
+
+
+def test_digest_embeds_split_in_order_within_limits() -> None:
+    from datetime import date
+
+    from bot.core.digest import Digest, Story
+    from bot.render import STORIES_PER_MESSAGE, digest_embeds
+
+    long_text = " ".join(f"Sentence {i} of a long report about the corridor and the convoy." for i in range(60))
+    stories = tuple(
+        Story(headline=f"Story {n} " + "x" * 300, citations=(_citation(n, long_text, long_text),),
+              outlets=(f"Outlet {n}", "Other"), articles=(_article(n),))
+        for n in range(1, 31)
+    )
+    digest = Digest(date(2020, 9, 27), "Europe/Amsterdam", 30, 31, stories)
+    embeds = digest_embeds(digest)
+    assert embeds[0].title == "Digest — Sunday 27 September 2020"
+    assert len(embeds) >= 30 // STORIES_PER_MESSAGE
+    names = [f.name for e in embeds for f in e.fields]
+    assert [int(n.split(".")[0]) for n in names] == list(range(1, 31))
+    for embed in embeds:
+        assert len(embed) <= LIMITS.total and len(embed.fields) <= LIMITS.fields
+        assert all(len(f.value or "") <= LIMITS.field_value and len(f.name or "") <= LIMITS.field_name
+                   for f in embed.fields)
+    empty = digest_embeds(Digest(date(2020, 9, 28), "Europe/Amsterdam", 0, 0, ()))
+    assert empty[0].description == "No new reports on 2020-09-28."

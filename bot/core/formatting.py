@@ -7,9 +7,10 @@ outlet, title, date at its real precision, paragraph number and link or file.
 
 from __future__ import annotations
 
+from bot.core.digest import Digest
 from index.models import Answer, Citation, Hit, Passage
 
-__all__ = ["citation_line", "mark_sentence", "format_answer_text", "format_hits_text"]
+__all__ = ["citation_line", "mark_sentence", "format_answer_text", "format_hits_text", "format_digest_text"]
 
 
 def citation_line(passage: Passage) -> str:
@@ -55,3 +56,18 @@ def format_hits_text(hits: tuple[Hit, ...] | list[Hit]) -> str:
         )
         lines.append(f"    {hit.passage.text}")
     return "\n".join(lines)
+
+
+def format_digest_text(digest: Digest) -> str:
+    """The digest for the terminal: header, then each story with its quotes and numbered citations."""
+    if digest.empty:
+        return f"{digest.title()}\nNo new reports on {digest.day.isoformat()}."
+    lines = [digest.title(), f"{digest.article_count} articles from {digest.outlet_count} outlets", ""]
+    for number, story in enumerate(digest.stories, start=1):
+        lines.append(f"{number}. {story.headline} ({', '.join(story.outlets)})")
+        for citation in story.citations:
+            lines.append(f"   \u201c{citation.marked}\u201d [{citation.n}]")
+        for citation in story.citations:
+            lines.append(f"   [{citation.n}] {citation_line(citation.passage)}")
+        lines.append("")
+    return "\n".join(lines).rstrip()
