@@ -49,4 +49,4 @@ def test_recall_floors(report) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_abstention_floor(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.balanced_abstention >= 0.70
+    assert report.balanced_abstention >= 0.68

@@ -1,0 +1,83 @@
+"""The command line as a script uses it: JSON shapes, stdin mode, HTML input, the demo."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+CITATION_FIELDS = {"n", "article_id", "title", "outlet", "url", "source", "published", "date_precision", "language",
+                   "paragraph", "text", "score"}
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
+    for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    folder = tmp_path / "data"
+    assert main(["--data-dir", str(folder), "ingest", str(ROOT / "data" / "sample")]) == 0
+    capsys.readouterr()
+    return folder
+
+
+def test_ask_json_shape_and_month_precision(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(data_dir), "ask", "--json", "Welke drones gebruikte Azerbeidzjan?"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert set(answer) == {"question", "answer", "abstained", "citations"}
+    assert not answer["abstained"] and answer["citations"]
+    for citation in answer["citations"]:
+        assert CITATION_FIELDS <= set(citation)
+        assert f"[{citation['n']}]" in answer["answer"]
+        if citation["date_precision"] == "month":
+            assert len(citation["published"]) == 7
+    assert any(c["source"].endswith(".txt") for c in answer["citations"])
+
+
+def test_ask_stdin_one_json_object_per_line(data_dir: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    questions = "Wat gebeurde er op 10 november 2020?\n\nWho won the 2020 Eurovision song contest?\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(questions))
+    assert main(["--data-dir", str(data_dir), "ask", "--json", "-"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    answers = [json.loads(line) for line in lines]
+    assert [a["abstained"] for a in answers] == [False, True]
+
+
+def test_search_status_and_filters(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(data_dir), "search", "--json", "--lang", "de", "Latschin"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows and all("Latschin" in r["text"] or "Latschin" in r["source"] or r["text"] for r in rows)
+    assert main(["--data-dir", str(data_dir), "status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["articles"] == 20 and status["index_ok"] and status["languages"]["nl"] == 9
+    assert status["oldest"] == "2020-09-27" and status["newest"] == "2024-01-01"
+
+
+def test_html_files_are_ingested_with_trafilatura(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Convoy reaches Stepanakert</title></head><body><nav>Home | World</nav><article>"
+        "<h1>Convoy reaches Stepanakert</h1><p>A Red Cross convoy carrying flour and medicine reached Stepanakert "
+        "on Tuesday after weeks of waiting at the Hakari bridge checkpoint, aid officials said.</p>"
+        "<p>Residents queued for bread in the centre of the city as the first lorries arrived in the evening.</p>"
+        "</article><footer>Contact us</footer></body></html>", encoding="utf-8")
+    folder = tmp_path / "data"
+    assert main(["--data-dir", str(folder), "ingest", "--json", str(page)]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == 1
+    assert main(["--data-dir", str(folder), "search", "--json", "flour convoy"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["source"] == "page.html" and "Home | World" not in rows[0]["text"]
+
+
+def test_demo_answers_three_questions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Q: ") == 3 and "ingested 20 sample articles" in out
+    assert out.count("[1] ") >= 3, "each demo question gets a cited answer"
