@@ -132,8 +132,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from index.ingest import IngestSummary, collect_files
 
-    services = open_services(settings)
-    try:
+    with open_services(settings) as services:
         files = collect_files(args.paths)
         summary = IngestSummary()
         with _progress(len(files), "ingesting") as bar:
@@ -146,8 +145,6 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print(summary.line())
         return 1 if summary.failed else 0
-    finally:
-        services.close()
 
 
 def _answer_json(services: Any, question: str, args: argparse.Namespace) -> str:
@@ -158,8 +155,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.formatting import format_answer_text
     from bot.core.services import open_services
 
-    services = open_services(settings)
-    try:
+    with open_services(settings) as services:
         if args.question == "-":
             for line in sys.stdin:
                 question = line.strip()
@@ -176,16 +172,13 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print(format_answer_text(services.answerer.answer(args.question, _filters(args))))
         return 0
-    finally:
-        services.close()
 
 
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.formatting import format_hits_text
     from bot.core.services import open_services
 
-    services = open_services(settings)
-    try:
+    with open_services(settings) as services:
         result = services.searcher.search(args.query, filters=_filters(args), limit=args.limit)
         if args.json:
             rows = [
@@ -198,16 +191,13 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print(format_hits_text(result.hits))
         return 0
-    finally:
-        services.close()
 
 
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from bot.core.status import status_report
 
-    services = open_services(settings)
-    try:
+    with open_services(settings) as services:
         report = status_report(services)
         if args.json:
             print(json.dumps(report, ensure_ascii=False))
@@ -224,8 +214,6 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
             for line in report["sources"]:
                 print(f"source:      {line}")
         return 0 if report["index_ok"] else 1
-    finally:
-        services.close()
 
 
 def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
@@ -233,15 +221,12 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.core.services import open_services
 
-    services = open_services(settings, verify_index=False)
-    try:
+    with open_services(settings, verify_index=False) as services:
         total = services.store.stats().paragraphs
         with tqdm(total=total, desc="re-embedding", unit="¶", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
             count = services.ingestor.reindex(progress=bar.update)
         print(f"re-embedded {count} paragraphs with {services.embedder.model_id}")
         return 0
-    finally:
-        services.close()
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -251,8 +236,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="newsbot-demo-"))
     try:
         demo_settings = settings.model_copy(update={"data_dir": workdir})
-        services = open_services(demo_settings)
-        try:
+        with open_services(demo_settings) as services:
             results = services.ingestor.ingest_paths([sample_dir()])
             added = sum(r.status == "added" for r in results)
             print(f"ingested {added} sample articles into a throw-away folder\n")
@@ -260,8 +244,6 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"Q: {question}")
                 print(format_answer_text(services.answerer.answer(question)))
                 print()
-        finally:
-            services.close()
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -274,8 +256,7 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from index.sources import Side, Source
 
-    services = open_services(settings)
-    try:
+    with open_services(settings) as services:
         registry = open_registry(services)
         if args.action == "list":
             states = registry.all()
@@ -299,8 +280,6 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
         registry.upsert(source)
         print(f"added {source.name}: {found}")
         return 0
-    finally:
-        services.close()
 
 
 def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
@@ -309,8 +288,7 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.monitoring import open_registry, poll_sources
     from bot.core.services import open_services
 
-    services = open_services(settings)
-    try:
+    with open_services(settings) as services:
         registry = open_registry(services)
         results = asyncio.run(poll_sources(services, registry, args.source))
         if args.json:
@@ -322,8 +300,6 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{len(results)} sources polled, {added} articles added, "
                   f"{sum(bool(r.error) for r in results)} failed")
         return 1 if any(r.error for r in results) else 0
-    finally:
-        services.close()
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
@@ -336,13 +312,10 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
 
     zone = settings.digest.timezone
     day = args.date or datetime.now(ZoneInfo(zone)).date() - timedelta(days=1)
-    services = open_services(settings)
-    try:
+    with open_services(settings) as services:
         digest = build_digest(services.store, services.embedder, day, zone)
         print(json.dumps(digest.to_dict(), ensure_ascii=False) if args.json else format_digest_text(digest))
         return 0
-    finally:
-        services.close()
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:

@@ -166,12 +166,24 @@ async def test_article_with_everyone_pings_nobody(harness: Harness) -> None:
     assert message["allowed_mentions"]["parse"] == []
 
 
-async def test_twenty_concurrent_asks_are_all_answered(harness: Harness) -> None:
+async def test_twenty_concurrent_asks_are_all_answered_during_an_ingest(harness: Harness, tmp_path: Path) -> None:
+    import re
+
     emulator = harness.emulator
+    folder = tmp_path / "more"
+    folder.mkdir()
+    for path in sorted(SAMPLE.glob("*.txt")):
+        text = re.sub(r"^date \S+", "date 2022-05-01", path.read_text(), count=1, flags=re.MULTILINE)
+        (folder / f"again-{path.name}").write_text(text)
+    services = harness.bot.services  # type: ignore[attr-defined]
+    ingest = asyncio.create_task(asyncio.to_thread(services.ingestor.ingest_paths, [folder]))
     records = [await emulator.invoke(harness.channel, harness.user, "ask", question=f"Wat gebeurde er in Lachin? {i}")
                for i in range(20)]
-    await emulator.wait_for(lambda: all(r.followups for r in records), timeout=120, what="20 answers")
+    await emulator.wait_for(lambda: all(r.followups for r in records), timeout=180, what="20 answers")
+    results = await ingest
+    assert all(r.status == "added" for r in results)
     assert all(r.callbacks[0]["type"] == 5 for r in records)
+    assert all(r.followups[0]["embeds"][0].get("fields") for r in records)
     assert emulator.violations == []
 
 

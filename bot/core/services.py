@@ -37,6 +37,12 @@ class Services:
     def close(self) -> None:
         self.store.close()
 
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def open_services(settings: Settings, *, verify_index: bool = True, embedder: Embedder | None = None) -> Services:
     """Open store and index and load the model.
