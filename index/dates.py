@@ -18,6 +18,7 @@ __all__ = [
     "PublishedDate",
     "parse_date",
     "find_dates_in_question",
+    "find_months_in_question",
     "MONTHS",
 ]
 
@@ -193,4 +194,24 @@ def find_dates_in_question(question: str, default_year: int | None = None) -> li
         add(int(m.group(3)) if m.group(3) else None, MONTHS[m.group(2).lower()], int(m.group(1)))
     for m in _MONTH_DAY.finditer(question):
         add(int(m.group(3)) if m.group(3) else None, MONTHS[m.group(1).lower()], int(m.group(2)))
+    return found
+
+
+_MONTH_YEAR = re.compile(rf"\b({_MONTH_WORDS})\.?\s+(\d{{4}})\b", re.IGNORECASE)
+
+
+def find_months_in_question(question: str) -> list[tuple[int, int]]:
+    """(year, month) pairs a question names without a day: "in december 2022", "september 2023".
+
+    A month preceded by a day number ("10 november 2020") is a day, found by
+    `find_dates_in_question`, and is not returned here.
+    """
+    found: list[tuple[int, int]] = []
+    for m in _MONTH_YEAR.finditer(question):
+        before = question[: m.start()].rstrip()
+        if before and before.split()[-1].rstrip(".").rstrip("stndrdthe").isdigit():
+            continue
+        pair = (int(m.group(2)), MONTHS[m.group(1).lower()])
+        if 1 <= pair[1] <= 12 and pair not in found:
+            found.append(pair)
     return found

@@ -21,7 +21,7 @@ from datetime import date
 
 import numpy as np
 
-from index.dates import find_dates_in_question
+from index.dates import find_dates_in_question, find_months_in_question
 from index.embedder import Embedder
 from index.glossary import expand_term
 from index.models import Hit
@@ -131,6 +131,9 @@ class Searcher:
         dated_ids: set[int] = set()
         for day in dates:
             dated_ids.update(self.store.paragraph_ids_published_on(day))
+        if not dates:
+            for year, month in find_months_in_question(query):
+                dated_ids.update(self.store.paragraph_ids_published_in_month(year, month))
         if dated_ids:
             on_day = np.fromiter(dated_ids, dtype=np.int64)
             if allowed is not None:

@@ -412,6 +412,16 @@ class Store:
                          (folded, upper))
         return int(rows[0][0])
 
+    def paragraph_ids_published_in_month(self, year: int, month: int) -> list[int]:
+        """Paragraphs of articles published in that month, at day or month precision."""
+        prefix = f"{year:04d}-{month:02d}"
+        rows = self.read(
+            """SELECT p.id FROM paragraphs p JOIN articles a ON a.id = p.article_id
+               WHERE a.date_precision IN ('day', 'month') AND substr(a.published_first, 1, 7) = ?""",
+            (prefix,),
+        )
+        return [r[0] for r in rows]
+
     def lexical_search(self, match: str, limit: int, filters: SearchFilters | None = None) -> list[tuple[int, float]]:
         """FTS5 BM25 over paragraphs; returns (paragraph id, score) with higher = better."""
         if not match:

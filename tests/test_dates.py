@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from index.dates import DatePrecision, PublishedDate, find_dates_in_question, parse_date
+from index.dates import DatePrecision, PublishedDate, find_dates_in_question, find_months_in_question, parse_date
 
 
 def test_month_precision_is_kept_and_never_shown_as_a_day() -> None:
@@ -39,3 +39,9 @@ def test_dates_named_in_dutch_and_english_questions() -> None:
     assert find_dates_in_question("What happened on October 4th, 2020?") == [date(2020, 10, 4)]
     assert find_dates_in_question("What happened on 27 September?") == []
     assert find_dates_in_question("Wie won de oorlog?") == []
+
+
+def test_months_named_without_a_day() -> None:
+    assert find_months_in_question("What happened to the Lachin corridor in December 2022?") == [(2022, 12)]
+    assert find_months_in_question("Hoeveel mensen vluchtten in september 2023 uit Karabach?") == [(2023, 9)]
+    assert find_months_in_question("Wat gebeurde er op 10 november 2020?") == []
