@@ -209,7 +209,7 @@ def find_months_in_question(question: str) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for m in _MONTH_YEAR.finditer(question):
         before = question[: m.start()].rstrip()
-        if before and before.split()[-1].rstrip(".").rstrip("stndrdthe").isdigit():
+        if before and re.fullmatch(r"\d{1,2}(?:st|nd|rd|th|e|er)?\.?", before.split()[-1]):
             continue
         pair = (int(m.group(2)), MONTHS[m.group(1).lower()])
         if 1 <= pair[1] <= 12 and pair not in found:
