@@ -32,6 +32,8 @@ from index.vectors import VectorIndex
 __all__ = ["Searcher", "key_terms", "fts_query", "LEXICAL_WEIGHT", "SearchResult"]
 
 LEXICAL_WEIGHT = 0.1
+MONTH_SHARE = 0.3
+"""A month named without a day ("in september 2023") often dates the event, not the report: a lighter boost."""
 COMMON_TERM_SHARE = 0.05
 """A term in more than this share of paragraphs is left out of the lexical query (large archives only)."""
 COMMON_TERM_MIN_PARAGRAPHS = 2000
@@ -131,9 +133,10 @@ class Searcher:
         dated_ids: set[int] = set()
         for day in dates:
             dated_ids.update(self.store.paragraph_ids_published_on(day))
+        month_ids: set[int] = set()
         if not dates:
             for year, month in find_months_in_question(query):
-                dated_ids.update(self.store.paragraph_ids_published_in_month(year, month))
+                month_ids.update(self.store.paragraph_ids_published_in_month(year, month))
         if dated_ids:
             on_day = np.fromiter(dated_ids, dtype=np.int64)
             if allowed is not None:
@@ -145,7 +148,10 @@ class Searcher:
             return SearchResult((), query_vector, tuple(dates))
         best_lexical = max(lexical.values(), default=0.0) or 1.0
         lexical_part = {pid: self.lexical_weight * lexical.get(pid, 0.0) / best_lexical for pid in ids}
-        date_part = {pid: self.date_boost if pid in dated_ids else 0.0 for pid in ids}
+        date_part = {
+            pid: self.date_boost if pid in dated_ids else MONTH_SHARE * self.date_boost if pid in month_ids else 0.0
+            for pid in ids
+        }
         candidate_vectors = self.store.vectors_for(ids, self.vectors.dimension)
         dense_scores = candidate_vectors @ query_vector
         passages = self.store.passages(ids)
