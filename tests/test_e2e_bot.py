@@ -36,6 +36,7 @@ async def harness(tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.delenv(name, raising=False)
     async with DiscordEmulator() as emulator:
         channel = emulator.add_channel("news")
+        emulator.add_channel("off-topic")
         user = emulator.add_user("reader")
         admin = emulator.add_user("admin", manage_guild=True)
         settings = load_settings(data_dir=tmp_path / "data", discord={"guild_id": emulator.guild_id})
@@ -282,3 +283,16 @@ async def test_scheduled_digest_is_posted_once_split_and_without_pings(harness: 
     story_numbers = [int(f["name"].split(".")[0]) for m in messages for f in m["embeds"][0].get("fields", [])]
     assert story_numbers == list(range(1, len(story_numbers) + 1)), "stories stay in order across messages"
     assert len(story_numbers) >= 10
+
+
+async def test_mentions_are_only_answered_in_the_configured_channels(harness: Harness) -> None:
+    emulator = harness.emulator
+    other = next(cid for cid, name in emulator.channels.items() if name == "off-topic")
+    bot = harness.bot
+    discord_settings = bot.settings.discord.model_copy(update={"ask_channel_ids": [harness.channel]})  # type: ignore[attr-defined]
+    bot.settings = bot.settings.model_copy(update={"discord": discord_settings})  # type: ignore[attr-defined]
+    await emulator.send_message(other, harness.user, "wat zei Aliyev over Sjoesja?", mention_bot=True)
+    await emulator.send_message(harness.channel, harness.user, "wat zei Aliyev over Sjoesja?", mention_bot=True)
+    await emulator.wait_for(lambda: emulator.channel_messages(harness.channel), what="the reply in the ask channel")
+    await asyncio.sleep(0.5)
+    assert emulator.channel_messages(other) == []
