@@ -27,7 +27,6 @@ __all__ = [
     "hits_embed",
     "status_embed",
     "embed_size",
-    "split_content",
     "IndexFooter",
     "digest_embeds",
 ]
@@ -227,20 +226,3 @@ def digest_embeds(digest: Digest) -> list[discord.Embed]:
             embeds.append(current)
         current.add_field(name=name, value=value, inline=False)
     return embeds
-
-
-def split_content(blocks: Sequence[str], limit: int = LIMITS.content) -> list[str]:
-    """Join text blocks into as few messages as possible, each within `limit`, never splitting a block
-    unless it alone is too long (then it is cut at sentences)."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        block = fit_text(block, limit)
-        if current and len(current) + 2 + len(block) > limit:
-            messages.append(current)
-            current = block
-        else:
-            current = f"{current}\n\n{block}" if current else block
-    if current:
-        messages.append(current)
-    return messages

@@ -6,7 +6,7 @@ cannot be changed behind anyone's back, and nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from index.dates import PublishedDate
@@ -34,10 +34,6 @@ class Article:
     language: str
     paragraphs: tuple[str, ...]
     url: str | None = None
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(self.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -147,4 +143,3 @@ class IngestResult:
     paragraphs: int = 0
     error: str = ""
     duplicate_of: int | None = None
-    extra: dict[str, object] = field(default_factory=dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.render import LIMITS, IndexFooter, answer_embed, fit_text, hits_embed, neutralise_mentions, split_content
+from bot.render import LIMITS, IndexFooter, answer_embed, fit_text, hits_embed, neutralise_mentions
 from index.dates import PublishedDate, parse_date
 from index.models import Answer, Citation, Hit, Passage, StoredArticle
 
@@ -75,14 +75,12 @@ def test_mentions_in_article_text_are_neutralised() -> None:
     assert "@everyone" not in (embed.description or "") + "".join(f.value or "" for f in embed.fields)
 
 
-def test_search_pages_and_content_splitting() -> None:
+def test_search_pages() -> None:
     hits = [Hit(Passage(i, _article(i), 0, f"Passage {i}."), score=1 - i / 100) for i in range(7)]
     first = hits_embed("query", hits, 0, 3, None)
     last = hits_embed("query", hits, 2, 3, None)
     assert [f.name.split(".")[0] for f in first.fields] == ["1", "2", "3"]
     assert len(last.fields) == 1 and last.footer.text.startswith("page 3/3")
-    parts = split_content(["a" * 1500, "b" * 1500, "c" * 10])
-    assert [len(p) for p in parts] == [1500, 1512]
 
 
 def test_digest_embeds_split_in_order_within_limits() -> None:
