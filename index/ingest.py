@@ -116,24 +116,26 @@ class Ingestor:
 
     # -- files ------------------------------------------------------------------
 
-    def _parsed(self, files: Sequence[Path | InputError]) -> Iterator[Article | InputError]:
+    def _parsed(
+        self, files: Sequence[Path | InputError], progress: Callable[[int], None] | None
+    ) -> Iterator[Article | InputError]:
         for item in files:
             if isinstance(item, InputError):
                 yield item
             else:
                 yield from parse_file(item, self.parse_options)
+            if progress is not None:
+                progress(1)
 
     def ingest_paths(
         self, paths: Iterable[Path], *, progress: Callable[[int], None] | None = None
     ) -> list[IngestResult]:
-        """Ingest files and folders; `progress(n)` is called as each file's worth of work is done."""
-        files = collect_files(paths)
-        results: list[IngestResult] = []
-        for result in self.ingest_articles(self._parsed(files)):
-            results.append(result)
-            if progress is not None:
-                progress(1)
-        return results
+        """Ingest files and folders; `progress(1)` is called as each file has been read.
+
+        Embedding runs a batch behind reading, so the bar leads the work by at most
+        one batch of articles; a JSON Lines file counts once however many articles it holds.
+        """
+        return list(self.ingest_articles(self._parsed(collect_files(paths), progress)))
 
     # -- articles -----------------------------------------------------------------
 
