@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from config.settings import BUNDLED_MODEL, EmbeddingSettings
+from index.errors import ModelLoadError
 
 __all__ = ["Embedder", "load_embedder", "configure_threads", "bundled_model_id"]
 
@@ -135,7 +136,12 @@ def load_embedder(settings: EmbeddingSettings) -> Embedder:
         model_id = bundled_model_id()
         dimension = 512
     else:
-        model = SentenceTransformer(settings.model, device="cpu")
+        try:
+            model = SentenceTransformer(settings.model, device="cpu")
+        except Exception as exc:  # sentence-transformers raises OSError, ValueError, HTTP errors…
+            raise ModelLoadError(
+                f"cannot load the embedding model {settings.model!r} (embedding.model): {exc}"
+            ) from None
         model_id = settings.model
         dimension = int(model.get_sentence_embedding_dimension() or 0)
     log.info("embedding model %s (dimension %d, %d threads)", model_id, dimension, threads)

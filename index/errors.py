@@ -3,6 +3,7 @@
     NewsbotError                 anything newsbot raises on purpose
     ├── InputError               an input (file, feed entry, page) that cannot become an article
     ├── ModelMismatchError       the stored vectors were made by another model than the configured one
+    ├── ModelLoadError           the configured embedding model cannot be loaded
     ├── StoreError               the database is unusable (wrong schema, locked, corrupt)
     └── FetchError               a source could not be fetched safely
         ├── BlockedAddressError  the URL resolves to an address we refuse to contact
@@ -19,6 +20,7 @@ __all__ = [
     "NewsbotError",
     "InputError",
     "ModelMismatchError",
+    "ModelLoadError",
     "StoreError",
     "FetchError",
     "BlockedAddressError",
@@ -42,6 +44,10 @@ class InputError(NewsbotError):
 
 class ModelMismatchError(NewsbotError):
     """Vectors on disk come from another embedding model (or dimension) than configured."""
+
+
+class ModelLoadError(NewsbotError):
+    """The configured sentence-transformers model is missing or cannot be read (offline, wrong path)."""
 
 
 class StoreError(NewsbotError):

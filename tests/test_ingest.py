@@ -139,3 +139,12 @@ def test_cli_ingest_exit_code_and_summary(settings: Settings, corpus_dir: Path, 
     assert code == 1
     assert json.loads(out.out)["added"] == 3
     assert "broken.txt" in out.err
+
+
+def test_unloadable_model_is_a_clear_error(tmp_path: Path) -> None:
+    from config.settings import EmbeddingSettings
+    from index.embedder import load_embedder
+    from index.errors import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match="embedding.model"):
+        load_embedder(EmbeddingSettings(model=str(tmp_path / "no-such-model")))
