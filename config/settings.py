@@ -33,6 +33,7 @@ __all__ = [
     "DigestSettings",
     "SourcesSettings",
     "AlertsSettings",
+    "TopicSettings",
     "SettingsError",
     "load_settings",
     "BUNDLED_MODEL",
@@ -81,12 +82,15 @@ class IngestSettings(_Section):
 
 class SearchSettings(_Section):
     top_k: int = Field(5, ge=1, le=10, description="Most passages cited in one answer.")
-    min_citations: int = Field(3, ge=1, le=10, description="Fewest passages cited when enough are relevant.")
     candidates: int = Field(60, ge=5, le=1000, description="Candidates each retriever hands to fusion.")
-    abstain_threshold: float = Field(
-        0.43, ge=0.0, le=2.0, description="Support score below which an answer abstains instead of citing."
-    )
     date_boost: float = Field(0.25, ge=0.0, le=1.0, description="Bonus for passages of a date the question names.")
+    dictionary_dir: Path = Field(
+        Path("/usr/share/dictd"),
+        description=(
+            "Folder of the FreeDict bilingual dictionaries (dictd format) used to translate question words; "
+            "missing dictionaries only lower cross-language recall."
+        ),
+    )
 
 
 class DiscordSettings(_Section):
@@ -140,6 +144,30 @@ class SourcesSettings(_Section):
     )
 
 
+DEFAULT_TOPIC_KEYWORDS = (
+    "Nagorno-Karabakh", "Karabakh", "Artsakh", "Armenia", "Azerbaijan", "Stepanakert", "Shusha", "Lachin",
+    "Yerevan", "Baku", "Pashinyan", "Aliyev", "Kalbajar", "Agdam", "Fizuli", "Hadrut", "Ganja", "Syunik",
+)
+
+
+class TopicSettings(_Section):
+    name: str = Field(
+        "the Nagorno-Karabakh conflict (Armenia and Azerbaijan, from September 2020 on)",
+        description="What the archive covers, as told to users who ask about something else (English).",
+    )
+    name_nl: str = Field(
+        "het conflict om Nagorno-Karabach (Armenië en Azerbeidzjan, vanaf september 2020)",
+        description="The same in Dutch, for questions asked in Dutch.",
+    )
+    keywords: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_TOPIC_KEYWORDS),
+        description=(
+            "Places, peoples and leaders that mark an article as about the topic (glossary spellings count too); "
+            "off-topic articles stay searchable but never lead an answer or become a digest story."
+        ),
+    )
+
+
 class AlertsSettings(_Section):
     channel_id: int | None = Field(None, description="Channel that gets a short post per newly ingested article.")
     max_per_poll: int = Field(5, ge=0, le=50, description="Most alerts posted after one poll of a source.")
@@ -168,6 +196,7 @@ class Settings(BaseSettings):
     digest: DigestSettings = DigestSettings()
     sources: SourcesSettings = SourcesSettings()
     alerts: AlertsSettings = AlertsSettings()
+    topic: TopicSettings = TopicSettings()
 
     _toml_file: ClassVar[Path | None] = None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "parse_date",
     "find_dates_in_question",
     "find_months_in_question",
+    "find_dates_in_text",
     "MONTHS",
 ]
 
@@ -47,14 +48,35 @@ _FR_MONTHS = [
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 ]
 
+_RU_MONTHS = [
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+]
+
 MONTHS: dict[str, int] = {}
-"""Month names (and common abbreviations) in the languages users ask in, to month numbers."""
+"""Month names (and common abbreviations) of the languages users ask in and sources write in, to numbers.
+
+Russian months appear in the genitive, the form a date takes ("30 января")."""
 for _names in (_EN_MONTHS, _NL_MONTHS, _DE_MONTHS, _FR_MONTHS):
     for _i, _name in enumerate(_names, start=1):
         MONTHS.setdefault(_name, _i)
         MONTHS.setdefault(_name[:3], _i)
+for _i, _name in enumerate(_RU_MONTHS, start=1):
+    MONTHS[_name] = _i
 MONTHS["sept"] = 9
 MONTHS["mrt"] = 3
+
+_WEEKDAYS: dict[str, int] = {}
+for _names in (
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"),
+    ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    ("понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье"),
+):
+    for _i, _name in enumerate(_names):
+        _WEEKDAYS[_name] = _i
+_YESTERDAY = {"en": "yesterday", "nl": "gisteren", "de": "gestern", "fr": "hier", "ru": "вчера"}
 
 
 @dataclass(frozen=True, order=True)
@@ -99,11 +121,11 @@ class PublishedDate:
             return f"{self.value.year:04d}-{self.value.month:02d}"
         return f"{self.value.year:04d}"
 
-    def display(self) -> str:
-        """Human form: `27 September 2020`, `September 2020`, `2020`, `date unknown`."""
+    def display(self, language: str = "en") -> str:
+        """Human form: `27 September 2020`, `September 2020`, `2020`, `date unknown` (or in Dutch)."""
         if self.value is None:
-            return "date unknown"
-        month = calendar.month_name[self.value.month]
+            return "datum onbekend" if language == "nl" else "date unknown"
+        month = _NL_MONTHS[self.value.month - 1] if language == "nl" else calendar.month_name[self.value.month]
         if self.precision is DatePrecision.DAY:
             return f"{self.value.day} {month} {self.value.year}"
         if self.precision is DatePrecision.MONTH:
@@ -215,3 +237,76 @@ def find_months_in_question(question: str) -> list[tuple[int, int]]:
         if 1 <= pair[1] <= 12 and pair not in found:
             found.append(pair)
     return found
+
+
+_WEEKDAY_WORDS = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+_WEEKDAY = re.compile(rf"\b({_WEEKDAY_WORDS})(?:avond|ochtend|middag|nacht|abend|morgen|nachmittag)?\b", re.IGNORECASE)
+_DAY_MONTH_IN_TEXT = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th|e|er)?\.?\s+({_MONTH_WORDS})\.?(?:\s+(\d{{4}}))?(?!\w)", re.IGNORECASE
+)
+_MONTH_DAY_IN_TEXT = re.compile(
+    rf"\b({_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b(?!\s*(?:%|km|procent|percent))",
+    re.IGNORECASE,
+)
+_RELATIVE_LIMIT_DAYS = 6
+
+
+def _nearest_year(month: int, day: int, reference: date) -> date | None:
+    """The date with that month and day closest to the reference (a report names recent or coming days)."""
+    best: date | None = None
+    for year in (reference.year - 1, reference.year, reference.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if best is None or abs((candidate - reference).days) < abs((best - reference).days):
+            best = candidate
+    return best
+
+
+def find_dates_in_text(text: str, published: PublishedDate, language: str = "") -> list[date]:
+    """Days an article's paragraph names: "on 8 October", "am 12. Mai", "30 января", "on Sunday".
+
+    A report is often published a day or more after what it describes, and a
+    month-dated report describes days of its month, so the days a paragraph
+    names are what date questions should match as well as the publication day.
+    A day without a year is placed in the year closest to the publication
+    date; a weekday ("on Sunday", "zondagavond") or "yesterday" counts only
+    when the publication day is known, as the latest such day on or before it.
+    """
+    reference = published.first_day()
+    if reference is None:
+        return []
+    if published.precision is DatePrecision.MONTH:
+        reference = reference.replace(day=15)
+    found: list[date] = []
+
+    def add(day: date | None) -> None:
+        if day is not None and day not in found:
+            found.append(day)
+
+    for m in _ISO_IN_TEXT.finditer(text):
+        try:
+            add(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            pass
+    for pattern, day_group, month_group in ((_DAY_MONTH_IN_TEXT, 1, 2), (_MONTH_DAY_IN_TEXT, 2, 1)):
+        for m in pattern.finditer(text):
+            month = MONTHS[m.group(month_group).lower()]
+            day_number = int(m.group(day_group))
+            if m.group(3):
+                try:
+                    add(date(int(m.group(3)), month, day_number))
+                except ValueError:
+                    pass
+            else:
+                add(_nearest_year(month, day_number, reference))
+    if published.precision is DatePrecision.DAY:
+        for m in _WEEKDAY.finditer(text):
+            back = (reference.weekday() - _WEEKDAYS[m.group(1).lower()]) % 7
+            if back <= _RELATIVE_LIMIT_DAYS:
+                add(reference - timedelta(days=back))
+        word = _YESTERDAY.get(language)
+        if word and re.search(rf"\b{word}\b", text, re.IGNORECASE):
+            add(reference - timedelta(days=1))
+    return sorted(found)

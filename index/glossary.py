@@ -1,7 +1,8 @@
 """Cross-language equivalents of the names and terms this conflict is reported with.
 
 Lexical search only matches the words a question uses; a Dutch question about
-"Sjoesja" must also find "Shusha" and "Şuşa". Each group lists spellings that
+"Sjoesja" must also find "Shusha", "Şuşa" and "Шуша" (Cyrillic spellings are kept as
+written: the analysis transliterates both sides the same way). Each group lists spellings that
 mean the same thing; a query word that matches one (by prefix, so inflected
 forms count) brings in the others. Dense search does not need this, but the
 lexical half of fusion and the abstention check do.
@@ -15,31 +16,35 @@ __all__ = ["GLOSSARY", "expand_term"]
 
 GLOSSARY: tuple[tuple[str, ...], ...] = (
     # places
-    ("stepanakert", "xankəndi", "xankendi", "khankendi", "chankendi"),
-    ("shusha", "sjoesja", "şuşa", "susa", "shushi", "schuscha", "chouchi", "choucha"),
-    ("lachin", "latsjin", "laçın", "latschin", "berdzor"),
-    ("ganja", "gandzja", "gəncə", "gence", "gandscha", "gandja"),
+    ("stepanakert", "xankəndi", "xankendi", "khankendi", "chankendi", "степанакерт", "ханкенди"),
+    ("shusha", "sjoesja", "şuşa", "susa", "shushi", "schuscha", "chouchi", "choucha", "шуша", "шуши"),
+    ("lachin", "latsjin", "laçın", "latschin", "berdzor", "latchine", "лачин", "лачинский"),
+    ("ganja", "gandzja", "gəncə", "gence", "gandscha", "gandja", "гянджа"),
     ("hadrut", "hadroet"),
     ("kalbajar", "kelbajar", "kəlbəcər", "karvachar", "kelbadzjar"),
-    ("agdam", "aghdam", "ağdam", "akna"),
+    ("agdam", "aghdam", "ağdam", "akna", "агдам", "агдамский"),
     ("fizuli", "füzuli", "fuzuli", "füsuli", "fizoeli"),
     ("jabrayil", "jabrail", "cəbrayıl", "dzjabrail"),
     ("martuni", "martoeni"),
     ("barda", "bərdə"),
     ("nagorno", "berg", "haut", "bergkarabach"),
-    ("karabakh", "karabach", "karabagh", "karabağ", "qarabağ", "artsakh", "artsach", "arzach"),
+    ("karabakh", "karabach", "karabagh", "karabağ", "qarabağ", "artsakh", "artsach", "arzach", "карабах", "арцах"),
     ("armenia", "armenië", "armenien", "arménie", "armeens", "armeense", "armenian", "armenians", "armenier",
-     "armeniërs", "arménien", "arméniens", "armenische", "armenischen"),
+     "armeniërs", "arménien", "arméniens", "armenische", "armenischen", "армения", "армянский",
+     "армяне"),
     ("azerbaijan", "azerbeidzjan", "aserbaidschan", "azerbaïdjan", "azerbaijani", "azerbeidzjaans",
-     "azerbeidzjaanse", "aserbaidschanisch", "aserbaidschanische", "azerbaïdjanais", "azeri", "azeris"),
-    ("russia", "rusland", "russland", "russie", "russian", "russisch", "russische", "russe", "russes"),
-    ("turkey", "turkije", "türkei", "turquie", "turkish", "turks", "turkse", "türkisch", "turc", "turque"),
-    ("yerevan", "jerevan", "eriwan", "erevan"),
-    ("baku", "bakoe", "bakou"),
-    ("moscow", "moskou", "moskau", "moscou"),
-    ("pashinyan", "pasjinjan", "paschinjan", "pachinian"),
-    ("aliyev", "alijev", "alijew", "aliev"),
-    ("putin", "poetin", "poutine"),
+     "azerbeidzjaanse", "aserbaidschanisch", "aserbaidschanische", "azerbaïdjanais", "azeri", "azeris",
+     "азербайджан", "азербайджанский"),
+    ("russia", "rusland", "russland", "russie", "russian", "russisch", "russische", "russe", "russes", "россия",
+     "российский"),
+    ("turkey", "turkije", "türkei", "turquie", "turkish", "turks", "turkse", "türkisch", "turc", "turque", "турция",
+     "турецкий"),
+    ("yerevan", "jerevan", "eriwan", "erevan", "ереван"),
+    ("baku", "bakoe", "bakou", "баку"),
+    ("moscow", "moskou", "moskau", "moscou", "москва"),
+    ("pashinyan", "pasjinjan", "paschinjan", "pachinian", "пашинян"),
+    ("aliyev", "alijev", "alijew", "aliev", "алиев"),
+    ("putin", "poetin", "poutine", "путин"),
     ("erdogan", "erdoğan"),
     # terms
     ("ceasefire", "cease-fire", "truce", "staakt-het-vuren", "bestand", "wapenstilstand", "waffenstillstand",

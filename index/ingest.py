@@ -18,12 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from index.analysis import analyse
 from index.embedder import Embedder
 from index.errors import InputError
 from index.language import detect_language
 from index.models import Article, IngestResult
 from index.parsing import ParseOptions, parse_file
 from index.store import Store, content_hash
+from index.topic import TopicGate
 from index.vectors import VectorIndex
 
 __all__ = ["Ingestor", "collect_files", "embedding_text", "IngestSummary"]
@@ -107,12 +109,24 @@ class Ingestor:
         *,
         parse_options: ParseOptions | None = None,
         dedup_threshold: float = 0.9,
+        topic: TopicGate | None = None,
     ) -> None:
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
         self.parse_options = parse_options or ParseOptions()
         self.dedup_threshold = dedup_threshold
+        self.topic = topic
+
+    def refresh_topic(self) -> int:
+        """Recompute every article's topic share if the keywords changed since they were stored; returns how many."""
+        if self.topic is None or self.store.get_meta("topic_fingerprint") == self.topic.fingerprint:
+            return 0
+        gate = self.topic
+        values = [(article_id, gate.density(terms)) for article_id, terms in self.store.article_terms()]
+        self.store.set_topic_densities(values, gate.fingerprint)
+        log.info("topic shares recomputed for %d articles (keywords changed)", len(values))
+        return len(values)
 
     # -- files ------------------------------------------------------------------
 
@@ -190,6 +204,9 @@ class Ingestor:
     def _write(self, article: Article, digest: str, vectors: np.ndarray, first_seen: datetime | None) -> IngestResult:
         try:
             duplicate_of = self.find_near_duplicate(article, vectors)
+            density = None
+            if self.topic is not None:
+                density = self.topic.density(t for p in article.paragraphs for t in analyse(p, article.language))
             outcome = self.store.write_article(
                 article,
                 vectors,
@@ -197,6 +214,7 @@ class Ingestor:
                 digest=digest,
                 first_seen=first_seen,
                 duplicate_of=duplicate_of,
+                topic_density=density,
             )
         except InputError as exc:
             log.error("%s", exc)

@@ -6,7 +6,7 @@ cannot be changed behind anyone's back, and nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from index.dates import PublishedDate
@@ -51,6 +51,8 @@ class StoredArticle:
     url: str | None = None
     duplicate_of: int | None = None
     """Id of the earlier article this one is a near-duplicate of (same wire story elsewhere)."""
+    topic_density: float | None = None
+    """Share of its words naming the monitored conflict (see `index.topic`); None until computed."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,12 @@ class Hit:
     score: float
     dense: float = 0.0
     lexical: float = 0.0
+    coverage: float = 0.0
+    """Share of the question's concept weight the passage holds (see `index.lexical`)."""
+    dated: bool = False
+    """Published on, or naming, a day (or month) the question names."""
+    matched: frozenset[int] = frozenset()
+    """Indexes of the question's concepts found in the passage."""
 
 
 @dataclass(frozen=True)
@@ -121,13 +129,20 @@ class Answer:
     abstained: bool
     citations: tuple[Citation, ...] = ()
     reason: str = ""
-    """Why the answer abstained, for logs and `--json`."""
+    """Why the answer was given or declined, for logs and `--json`."""
+    off_topic: bool = False
+    """Declined because the question is not about the archive's topic."""
+    signals: dict[str, float] = field(default_factory=dict)
+    """The measured signals the decision rested on (see `bot.core.answerability`)."""
 
     def to_dict(self) -> dict[str, object]:
         return {
             "question": self.question,
             "answer": self.text,
             "abstained": self.abstained,
+            "off_topic": self.off_topic,
+            "reason": self.reason,
+            "signals": self.signals,
             "citations": [c.to_dict() for c in self.citations],
         }
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,15 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index.dates import DatePrecision, PublishedDate
+from index.analysis import analyse
+from index.dates import DatePrecision, PublishedDate, find_dates_in_text
 from index.errors import StoreError
 from index.models import Article, Passage, StoredArticle
 
-__all__ = ["Store", "SearchFilters", "StoreStats", "content_hash", "fold_term", "WriteOutcome"]
+__all__ = ["Store", "SearchFilters", "StoreStats", "content_hash", "paragraph_terms", "WriteOutcome", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -76,11 +74,74 @@ CREATE TRIGGER IF NOT EXISTS paragraphs_ad AFTER DELETE ON paragraphs BEGIN
 END;
 """
 
+_SCHEMA_V2 = """
+DROP TRIGGER IF EXISTS paragraphs_ai;
+DROP TRIGGER IF EXISTS paragraphs_ad;
+DROP TABLE IF EXISTS paragraphs_vocab;
+DROP TABLE IF EXISTS paragraphs_fts;
+ALTER TABLE paragraphs ADD COLUMN terms TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN topic_density REAL;
+CREATE VIRTUAL TABLE terms_fts USING fts5(
+    terms, content='paragraphs', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE terms_vocab USING fts5vocab(terms_fts, 'row');
+CREATE TRIGGER paragraphs_ai AFTER INSERT ON paragraphs BEGIN
+    INSERT INTO terms_fts(rowid, terms) VALUES (new.id, new.terms);
+END;
+CREATE TRIGGER paragraphs_ad AFTER DELETE ON paragraphs BEGIN
+    INSERT INTO terms_fts(terms_fts, rowid, terms) VALUES ('delete', old.id, old.terms);
+END;
+CREATE TABLE paragraph_dates (
+    paragraph_id INTEGER NOT NULL REFERENCES paragraphs(id) ON DELETE CASCADE,
+    day TEXT NOT NULL,
+    PRIMARY KEY (day, paragraph_id)
+) WITHOUT ROWID;
+CREATE INDEX paragraph_dates_paragraph ON paragraph_dates(paragraph_id);
+"""
 
-def fold_term(term: str) -> str:
-    """A word as FTS5's unicode61 tokenizer stores it: lower case, diacritics removed."""
-    decomposed = unicodedata.normalize("NFKD", term.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+def _analyse_stored_paragraphs(db: sqlite3.Connection) -> None:
+    """Fill the v2 terms column and mentioned days for paragraphs written before v2."""
+    rows = db.execute(
+        """SELECT p.id, p.text, a.language, a.published_first, a.date_precision
+           FROM paragraphs p JOIN articles a ON a.id = p.article_id"""
+    ).fetchall()
+    for row in rows:
+        published = _published_from_row(row[3], row[4])
+        db.execute("UPDATE paragraphs SET terms = ? WHERE id = ?", (paragraph_terms(row[1], row[2]), row[0]))
+        db.executemany(
+            "INSERT OR IGNORE INTO paragraph_dates(paragraph_id, day) VALUES (?, ?)",
+            [(row[0], day.isoformat()) for day in find_dates_in_text(row[1], published, row[2])],
+        )
+    db.execute("INSERT INTO terms_fts(terms_fts) VALUES ('rebuild')")
+
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _script(sql: str) -> Migration:
+    """Statements one by one (executescript would commit the migration's transaction half-way)."""
+    def run(db: sqlite3.Connection) -> None:
+        statement = ""
+        for line in sql.splitlines(keepends=True):
+            statement += line
+            if sqlite3.complete_statement(statement):
+                db.execute(statement)
+                statement = ""
+    return run
+
+
+MIGRATIONS: tuple[tuple[Migration, ...], ...] = (
+    (_script(_SCHEMA_V1),),
+    (_script(_SCHEMA_V2), _analyse_stored_paragraphs),
+)
+"""Schema version n+1 is reached by running MIGRATIONS[n], in one transaction."""
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def paragraph_terms(text: str, language: str) -> str:
+    """What the lexical index stores for a paragraph: its analysed terms, space-separated."""
+    return " ".join(analyse(text, language))
 
 
 def content_hash(article: Article) -> str:
@@ -164,6 +225,7 @@ def _article_from_row(row: sqlite3.Row) -> StoredArticle:
         content_hash=row["content_hash"],
         url=row["url"],
         duplicate_of=row["duplicate_of"],
+        topic_density=row["topic_density"],
     )
 
 
@@ -183,15 +245,27 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"{path}: database schema {version} is newer than this newsbot ({SCHEMA_VERSION})")
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot open the database ({exc})") from None
         self._lock = threading.RLock()
         self._article_cache: dict[int, StoredArticle] = {}
+
+    def _migrate(self) -> None:
+        """Bring the schema to SCHEMA_VERSION, one version per transaction, so a failure leaves a known version."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: database schema {version} is newer than this newsbot ({SCHEMA_VERSION})")
+        for target in range(version, SCHEMA_VERSION):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for step in MIGRATIONS[target]:
+                    step(self._db)
+                self._db.execute(f"PRAGMA user_version={target + 1}")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -243,6 +317,7 @@ class Store:
         digest: str,
         first_seen: datetime | None = None,
         duplicate_of: int | None = None,
+        topic_density: float | None = None,
     ) -> WriteOutcome:
         """Insert or replace one article with its paragraphs and vectors, atomically."""
         if len(vectors) != len(article.paragraphs):
@@ -272,29 +347,35 @@ class Store:
                 db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
                 db.execute(
                     """UPDATE articles SET url=?, title=?, outlet=?, published_first=?, published_last=?,
-                       date_precision=?, language=?, content_hash=?, duplicate_of=? WHERE id=?""",
+                       date_precision=?, language=?, content_hash=?, duplicate_of=?, topic_density=? WHERE id=?""",
                     (article.url, article.title, article.outlet, first and first.isoformat(),
                      last and last.isoformat(), published.precision.value, article.language, digest,
-                     duplicate_of, article_id),
+                     duplicate_of, topic_density, article_id),
                 )
                 status = "replaced"
             else:
                 cursor = db.execute(
                     """INSERT INTO articles(source, url, title, outlet, published_first, published_last,
-                       date_precision, language, first_seen, content_hash, duplicate_of)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       date_precision, language, first_seen, content_hash, duplicate_of, topic_density)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (article.source, article.url, article.title, article.outlet, first and first.isoformat(),
                      last and last.isoformat(), published.precision.value, article.language, seen, digest,
-                     duplicate_of),
+                     duplicate_of, topic_density),
                 )
                 article_id = int(cursor.lastrowid or 0)
                 status = "added"
             added: list[int] = []
             for position, (text, vector) in enumerate(zip(article.paragraphs, vectors, strict=True)):
                 cursor = db.execute(
-                    "INSERT INTO paragraphs(article_id, position, text) VALUES (?, ?, ?)", (article_id, position, text)
+                    "INSERT INTO paragraphs(article_id, position, text, terms) VALUES (?, ?, ?, ?)",
+                    (article_id, position, text, paragraph_terms(text, article.language)),
                 )
                 paragraph_id = int(cursor.lastrowid or 0)
+                db.executemany(
+                    "INSERT OR IGNORE INTO paragraph_dates(paragraph_id, day) VALUES (?, ?)",
+                    [(paragraph_id, day.isoformat())
+                     for day in find_dates_in_text(text, published, article.language)],
+                )
                 db.execute(
                     "INSERT INTO embeddings(paragraph_id, vector) VALUES (?, ?)",
                     (paragraph_id, np.asarray(vector, dtype=np.float32).tobytes()),
@@ -307,6 +388,19 @@ class Store:
             )
         self._article_cache.pop(article_id, None)
         return WriteOutcome(article_id, status, tuple(added), tuple(removed))
+
+    def article_terms(self) -> Iterator[tuple[int, list[str]]]:
+        """(article id, analysed terms of all its paragraphs), article by article: for recomputing topic shares."""
+        for (article_id,) in self.read("SELECT id FROM articles ORDER BY id"):
+            rows = self.read("SELECT terms FROM paragraphs WHERE article_id = ? ORDER BY position", (article_id,))
+            yield article_id, [t for r in rows for t in r[0].split()]
+
+    def set_topic_densities(self, values: Iterable[tuple[int, float]], fingerprint: str) -> None:
+        """Store recomputed topic shares and the keyword fingerprint they were computed with, atomically."""
+        with self.transaction() as db:
+            db.executemany("UPDATE articles SET topic_density = ? WHERE id = ?", [(d, i) for i, d in values])
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('topic_fingerprint', ?)", (fingerprint,))
+        self._article_cache.clear()
 
     def replace_all_vectors(self, batches: Iterable[tuple[Sequence[int], np.ndarray]], model_id: str) -> None:
         """Swap every stored vector for a new model's, in one transaction (used by reindex)."""
@@ -402,16 +496,6 @@ class Store:
         )
         return [r[0] for r in rows]
 
-    def document_frequency(self, prefix: str) -> int:
-        """Paragraphs holding a word that starts with `prefix` (an upper bound: one paragraph may hold two)."""
-        folded = fold_term(prefix)
-        if not folded:
-            return 0
-        upper = folded[:-1] + chr(ord(folded[-1]) + 1)
-        rows = self.read("SELECT COALESCE(SUM(doc), 0) FROM paragraphs_vocab WHERE term >= ? AND term < ?",
-                         (folded, upper))
-        return int(rows[0][0])
-
     def paragraph_ids_published_in_month(self, year: int, month: int) -> list[int]:
         """Paragraphs of articles published in that month, at day or month precision."""
         prefix = f"{year:04d}-{month:02d}"
@@ -422,22 +506,58 @@ class Store:
         )
         return [r[0] for r in rows]
 
-    def lexical_search(self, match: str, limit: int, filters: SearchFilters | None = None) -> list[tuple[int, float]]:
-        """FTS5 BM25 over paragraphs; returns (paragraph id, score) with higher = better."""
+    def lexical_candidates(self, match: str, limit: int, filters: SearchFilters | None = None) -> list[int]:
+        """Paragraph ids whose analysed terms match an FTS5 query, best BM25 first."""
         if not match:
             return []
         where, params = (filters or SearchFilters()).sql()
+        join = "" if where == "1" else "JOIN paragraphs p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id"
         try:
             rows = self.read(
-                f"""SELECT f.rowid AS id, bm25(paragraphs_fts) AS rank
-                    FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id
-                    WHERE paragraphs_fts MATCH ? AND {where}
-                    ORDER BY rank LIMIT ?""",
+                f"SELECT f.rowid FROM terms_fts f {join} WHERE terms_fts MATCH ? AND {where} ORDER BY rank LIMIT ?",
                 [match, *params, limit],
             )
         except sqlite3.OperationalError:
             return []
-        return [(r["id"], -float(r["rank"])) for r in rows]
+        return [r[0] for r in rows]
+
+    def term_document_counts(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many paragraphs hold each analysed term (terms absent from the archive are left out)."""
+        wanted = sorted(set(terms))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.read(f"SELECT term, doc FROM terms_vocab WHERE term IN ({marks})", chunk):
+                found[row[0]] = int(row[1])
+        return found
+
+    def paragraph_terms(self, ids: Sequence[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        wanted = [int(i) for i in ids]
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for row in self.read(f"SELECT id, terms FROM paragraphs WHERE id IN ({marks})", chunk):
+                found[row[0]] = row[1]
+        return found
+
+    def mean_terms_per_paragraph(self, sample: int = 2000) -> float:
+        """Average analysed length of the latest paragraphs (BM25's length normaliser; a sample is enough)."""
+        rows = self.read(
+            """SELECT AVG(length(terms) - length(replace(terms, ' ', '')) + 1)
+               FROM (SELECT terms FROM paragraphs ORDER BY id DESC LIMIT ?)""",
+            (sample,),
+        )
+        return float(rows[0][0] or 1.0)
+
+    def paragraph_ids_mentioning(self, days: Iterable[date]) -> list[int]:
+        """Paragraphs whose text names one of these days (resolved against their article's date)."""
+        wanted = sorted({d.isoformat() for d in days})
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        return [r[0] for r in self.read(f"SELECT paragraph_id FROM paragraph_dates WHERE day IN ({marks})", wanted)]
 
     def articles_in_range(self, start: datetime, end: datetime) -> list[StoredArticle]:
         """Articles first seen in [start, end) (UTC datetimes)."""

@@ -30,11 +30,12 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
 def test_ask_json_shape_and_month_precision(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--data-dir", str(data_dir), "ask", "--json", "Welke drones gebruikte Azerbeidzjan?"]) == 0
     answer = json.loads(capsys.readouterr().out)
-    assert set(answer) == {"question", "answer", "abstained", "citations"}
+    assert set(answer) == {"question", "answer", "abstained", "off_topic", "reason", "signals", "citations"}
     assert not answer["abstained"] and answer["citations"]
+    assert answer["answer"].endswith("[1]"), "the answer opens with the answering sentence, cited"
+    assert [c["n"] for c in answer["citations"]] == list(range(1, len(answer["citations"]) + 1))
     for citation in answer["citations"]:
         assert CITATION_FIELDS <= set(citation)
-        assert f"[{citation['n']}]" in answer["answer"]
         if citation["date_precision"] == "month":
             assert len(citation["published"]) == 7
     assert any(c["source"].endswith(".txt") for c in answer["citations"])

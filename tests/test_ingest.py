@@ -65,16 +65,16 @@ def test_near_duplicate_wire_copy_is_linked_and_folded(services, tmp_path: Path)
     original = """
         title: Ceasefire collapses within hours
         outlet: Wire One
-        date 2020-10-11 A humanitarian truce agreed in Moscow broke down within hours as both sides reported new shelling.
+        date 2020-10-11 A humanitarian truce between Armenia and Azerbaijan agreed in Moscow broke down within hours as both sides reported new shelling.
 
-        The truce was meant to allow the exchange of prisoners and of the bodies of soldiers killed in the fighting.
+        The truce was meant to allow the exchange of prisoners and of the bodies of soldiers killed in the Karabakh fighting.
         """
     copy = """
         title: Truce collapses within hours
         outlet: Wire Two
-        date 2020-10-11 A humanitarian truce agreed in Moscow collapsed within hours as both sides reported fresh shelling.
+        date 2020-10-11 A humanitarian truce between Armenia and Azerbaijan agreed in Moscow collapsed within hours as both sides reported fresh shelling.
 
-        The truce was supposed to allow the exchange of prisoners and of the bodies of soldiers killed in the fighting.
+        The truce was supposed to allow the exchange of prisoners and of the bodies of soldiers killed in the Karabakh fighting.
         """
     folder = write_articles(tmp_path / "wire", {"one--a.txt": original, "two--b.txt": copy})
     results = services.ingestor.ingest_paths([folder])

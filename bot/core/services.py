@@ -13,9 +13,12 @@ from bot.core.answering import Answerer, AnswerPolicy
 from config.settings import Settings
 from index.embedder import Embedder, load_embedder
 from index.ingest import Ingestor
+from index.lexicon import load_lexicon
 from index.parsing import ParseOptions
-from index.search import Searcher
+from index.query import QuestionReader
+from index.search import Searcher, SearchWeights
 from index.store import Store
+from index.topic import TopicGate
 from index.vectors import IndexHealth, VectorIndex
 
 __all__ = ["Services", "open_services"]
@@ -56,15 +59,13 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     health = vectors.load(store) if verify_index else None
     if health is not None:
         log.info("index %s", health.describe())
+    topic = TopicGate(settings.topic.name, tuple(settings.topic.keywords), name_nl=settings.topic.name_nl)
+    reader = QuestionReader(load_lexicon(settings.search.dictionary_dir))
     searcher = Searcher(
-        store, vectors, embedder, candidates=settings.search.candidates, date_boost=settings.search.date_boost
+        store, vectors, embedder, reader,
+        SearchWeights(candidates=settings.search.candidates, date=settings.search.date_boost),
     )
-    policy = AnswerPolicy(
-        top_k=settings.search.top_k,
-        min_citations=settings.search.min_citations,
-        abstain_threshold=settings.search.abstain_threshold,
-    )
-    answerer = Answerer(searcher, embedder, policy)
+    answerer = Answerer(searcher, topic, AnswerPolicy(top_k=settings.search.top_k))
     ingestor = Ingestor(
         store,
         vectors,
@@ -73,5 +74,7 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
             max_file_bytes=settings.ingest.max_file_bytes, default_outlet=settings.ingest.default_outlet
         ),
         dedup_threshold=settings.ingest.dedup_threshold,
+        topic=topic,
     )
+    ingestor.refresh_topic()
     return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health)

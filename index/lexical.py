@@ -1,0 +1,149 @@
+"""BM25 over a question's concepts, on the analysed terms the store keeps for every paragraph.
+
+FTS5 finds the candidates (any form of any concept); the score is computed here
+because FTS5's bm25() weighs every spelling as a separate term: a question word
+with eight spellings and translations would count eight times, and a common
+word's many translations would drown a rare name. Here each concept counts
+once, with the idf of all its forms together, and a form's weight (a
+translation counts a little less than the word itself) scales its term
+frequency.
+
+Large archives: forms held by more than `COMMON_SHARE` of paragraphs are left
+out of the FTS5 query (they barely move BM25 but make the OR query rank most
+of the table); they still count in the score of candidates found otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.query import Concept, Phrase
+from index.store import SearchFilters, Store
+
+__all__ = ["ConceptStats", "LexicalMatch", "LexicalScorer", "concept_frequencies"]
+
+K1 = 1.2
+B = 0.75
+COMMON_SHARE = 0.05
+COMMON_MIN_PARAGRAPHS = 2000
+_MAX_QUERY_FORMS = 96
+
+
+@dataclass(frozen=True)
+class LexicalMatch:
+    """How one paragraph matches a question's concepts."""
+
+    score: float
+    """BM25 summed over concepts, divided by the sum of their idf (so about 0–1.5 whatever the question)."""
+    coverage: float
+    """Share of the question's concept idf that the paragraph holds (0–1): rare words weigh more."""
+    matched: frozenset[int]
+    """Indexes of the concepts the paragraph holds."""
+
+
+def _fts_phrase(phrase: Phrase) -> str:
+    return '"' + " ".join(t.replace('"', "") for t in phrase) + '"'
+
+
+def _count(phrase: Phrase, terms: Sequence[str], counts: Counter[str]) -> int:
+    if len(phrase) == 1:
+        return counts.get(phrase[0], 0)
+    width = len(phrase)
+    return sum(1 for i in range(len(terms) - width + 1) if tuple(terms[i:i + width]) == phrase)
+
+
+@dataclass(frozen=True)
+class ConceptStats:
+    idfs: tuple[float, ...]
+    paragraphs: tuple[int, ...]
+    """How many paragraphs hold each concept (0: the archive never uses the word in any form)."""
+    form_counts: dict[str, int]
+
+    @property
+    def unknown_share(self) -> float:
+        """Share of the question's concept weight that the archive does not hold at all."""
+        total = sum(self.idfs) or 1.0
+        return sum(idf for idf, held in zip(self.idfs, self.paragraphs, strict=True) if held == 0) / total
+
+
+def concept_frequencies(concepts: Sequence[Concept], terms: Sequence[str]) -> list[float]:
+    """Weighted frequency of each concept in a run of analysed terms (0 where it is absent).
+
+    The best-weighted form counts, not the sum: one word can be several forms
+    of a concept at once (its English and its Dutch stem).
+    """
+    counts = Counter(terms)
+    out: list[float] = []
+    for concept in concepts:
+        tf = 0.0
+        for phrase, weight in concept.variants.items():
+            n = _count(phrase, terms, counts)
+            if n:
+                tf = max(tf, weight * n)
+        out.append(tf)
+    return out
+
+
+class LexicalScorer:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._length_cache: tuple[int, float] = (-1, 1.0)
+
+    def _mean_length(self, paragraphs: int) -> float:
+        known, mean = self._length_cache
+        if known < 0 or abs(paragraphs - known) > max(100, known // 10):
+            mean = self.store.mean_terms_per_paragraph()
+            self._length_cache = (paragraphs, mean)
+        return mean
+
+    def concept_stats(self, concepts: Sequence[Concept], paragraphs: int) -> ConceptStats:
+        """Each concept's idf, from how many paragraphs hold any of its forms (a sum: an upper bound)."""
+        forms = {t for c in concepts for phrase in c.variants for t in phrase}
+        counts = self.store.term_document_counts(forms)
+        idfs: list[float] = []
+        held_by: list[int] = []
+        for concept in concepts:
+            held = sum(min((counts.get(t, 0) for t in phrase), default=0) for phrase in concept.variants)
+            held = min(held, paragraphs)
+            held_by.append(held)
+            idfs.append(math.log(1 + (paragraphs - held + 0.5) / (held + 0.5)))
+        return ConceptStats(tuple(idfs), tuple(held_by), counts)
+
+    def candidates(
+        self, concepts: Sequence[Concept], counts: dict[str, int], paragraphs: int, limit: int,
+        filters: SearchFilters | None,
+    ) -> list[int]:
+        too_common = COMMON_SHARE * paragraphs if paragraphs >= COMMON_MIN_PARAGRAPHS else math.inf
+        phrases: list[Phrase] = []
+        for concept in concepts:
+            for phrase, _weight in sorted(concept.variants.items(), key=lambda kv: -kv[1]):
+                if all(t in counts for t in phrase) and max(counts[t] for t in phrase) <= too_common:
+                    phrases.append(phrase)
+        match = " OR ".join(_fts_phrase(p) for p in dict.fromkeys(phrases[:_MAX_QUERY_FORMS]))
+        return self.store.lexical_candidates(match, limit, filters)
+
+    def score(
+        self, concepts: Sequence[Concept], idfs: Sequence[float], ids: Sequence[int], paragraphs: int,
+    ) -> dict[int, LexicalMatch]:
+        total_idf = sum(idfs) or 1.0
+        mean_length = self._mean_length(paragraphs)
+        stored = self.store.paragraph_terms(ids)
+        out: dict[int, LexicalMatch] = {}
+        for pid in ids:
+            terms = stored.get(pid, "").split()
+            norm = K1 * (1 - B + B * len(terms) / mean_length)
+            score = 0.0
+            covered = 0.0
+            matched: set[int] = set()
+            frequencies = concept_frequencies(concepts, terms)
+            for index, (tf, idf) in enumerate(zip(frequencies, idfs, strict=True)):
+                if tf:
+                    score += idf * tf * (K1 + 1) / (tf + norm)
+                    covered += idf
+                    matched.add(index)
+            coverage = covered / total_idf if concepts else 1.0  # nothing asked beyond dates: nothing missing
+            out[pid] = LexicalMatch(score / total_idf, coverage, frozenset(matched))
+        return out
