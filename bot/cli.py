@@ -114,6 +114,9 @@ def _configure_logging(level: str) -> None:
     )
     for noisy in ("sentence_transformers", "httpx", "faiss"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Page extraction reports on every odd page it meets; newsbot reports the outcome itself, naming the input.
+    for chatty in ("trafilatura", "htmldate", "courlan"):
+        logging.getLogger(chatty).setLevel(logging.ERROR)
 
 
 def _progress(total: int, desc: str) -> Any:
@@ -130,14 +133,17 @@ def _filters(args: argparse.Namespace) -> Any:
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
-    from index.ingest import IngestSummary, collect_files
+    from index.ingest import IngestSummary
+    from index.input_files import collect_files
 
     with open_services(settings) as services:
         files = collect_files(args.paths)
         summary = IngestSummary()
         with _progress(len(files), "ingesting") as bar:
-            for result in services.ingestor.ingest_paths(args.paths, progress=bar.update):
+            for result in services.ingestor.ingest_files(files, progress=bar.update):
                 summary.count(result)
+                bar.set_postfix_str(f"{summary.added + summary.replaced} stored, {summary.paragraphs} ¶",
+                                    refresh=False)
                 if result.status == "failed":
                     print(f"error: {result.error}", file=sys.stderr)
         if args.json:

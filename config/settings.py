@@ -77,6 +77,12 @@ class IngestSettings(_Section):
         le=1.0,
         description="Mean best-match cosine of paragraphs above which two articles count as the same story copy.",
     )
+    max_article_paragraphs: int = Field(
+        2000,
+        ge=1,
+        le=100_000,
+        description="Most paragraphs (of at most 1,500 characters) one article may have; longer ones are refused.",
+    )
 
 
 class SearchSettings(_Section):

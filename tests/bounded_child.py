@@ -17,10 +17,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["run_bounded", "GIB", "ROOT"]
+__all__ = ["run_bounded", "run_measured", "Measured", "GIB", "ROOT"]
 
 ROOT = Path(__file__).resolve().parent.parent
 GIB = 1 << 30
@@ -50,3 +53,38 @@ def run_bounded(
         timeout=hang_guard_s,
         check=False,
     )
+
+
+@dataclass(frozen=True)
+class Measured:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+    peak_rss_bytes: int
+    """The child's own resident-set high-water mark, from `wait4` (not shared with other children)."""
+
+
+def run_measured(command: list[str], *, env: dict[str, str], hang_guard_s: float = 900.0) -> Measured:
+    """Run `command` to its end and measure its peak resident memory.
+
+    For processes that cannot run under an address-space limit (torch reserves
+    far more address space than it uses). Output goes to files, so a chatty
+    child cannot fill a pipe while it is waited for; the loop that waits is
+    bounded by `hang_guard_s` and kills the child when that passes.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        give_up = time.monotonic() + hang_guard_s
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid == process.pid:
+                break
+            if time.monotonic() > give_up:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.1)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Measured(process.returncode, out.read(), err.read(), usage.ru_maxrss * 1024)

@@ -69,3 +69,36 @@ def test_splitting_is_linear_on_pathological_text() -> None:
         cpu_seconds=20,
     )
     assert done.returncode == 0 and done.stdout.split() == [b"ok"], done.stderr.decode()[-2000:]
+
+
+PLACES = ["Stepanakert", "Ganja", "Shusha", "Hadrut", "Martuni", "Lachin", "Agdam", "Kalbajar", "Goris", "Barda"]
+
+
+def _report(n: int, paragraphs: int) -> str:
+    body = [
+        f"Paragraph {i} of report {n}: officials in {PLACES[(n + i) % 10]} said that shelling continued through the "
+        f"night, that {i + 3} houses were damaged near the market and that residents were asked to stay in "
+        f"shelters until the morning, while aid convoys waited at the edge of {PLACES[(n + 2 * i) % 10]}."
+        for i in range(paragraphs)
+    ]
+    return f"date 2020-10-{n % 28 + 1:02d} " + "\n\n".join(body) + "\n"
+
+
+@pytest.mark.slow
+def test_a_large_batch_is_stored_article_by_article_as_it_is_embedded(services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """3,300 ordinary paragraphs in 20 files: each article is committed as soon as its paragraphs are embedded,
+    long before the batch is through, and the caller sees every stored article (and every file read) as it goes."""
+    from index.input_files import collect_files
+
+    folder = tmp_path / "large"
+    folder.mkdir()
+    for n in range(20):
+        (folder / f"report-{n:02d}.txt").write_text(_report(n, 165))
+    read: list[int] = []
+    seen: list[tuple[int, int]] = []
+    for result in services.ingestor.ingest_files(collect_files([folder]), progress=read.append):
+        assert result.status == "added", result
+        seen.append((services.store.stats().articles, len(read)))
+    assert [stored for stored, _ in seen] == list(range(1, 21)), "one commit per article, as results arrive"
+    assert seen[0][1] <= 2, "the first article was stored while later files were still unread"
+    assert services.store.stats().paragraphs == 3300 and len(services.vectors) == 3300

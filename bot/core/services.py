@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.core.answering import Answerer, AnswerPolicy
 from config.settings import Settings
+from index.article_building import ArticleLimits
 from index.embedder import Embedder, load_embedder
 from index.ingest import Ingestor
 from index.parsing import ParseOptions
@@ -73,5 +74,6 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
             max_file_bytes=settings.ingest.max_file_bytes, default_outlet=settings.ingest.default_outlet
         ),
         dedup_threshold=settings.ingest.dedup_threshold,
+        limits=ArticleLimits(max_paragraphs=settings.ingest.max_article_paragraphs),
     )
     return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health)
