@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings, SettingsError, load_settings
+from index.archive_file import check_data_dir
 from index.errors import NewsbotError
 
 __all__ = ["main", "build_parser"]
@@ -312,12 +313,13 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from bot.core.digest import build_digest
+    from bot.core.digest import build_digest, check_digest_day
     from bot.core.formatting import format_digest_text
     from bot.core.services import open_services
 
     zone = settings.digest.timezone
     day = args.date or datetime.now(ZoneInfo(zone)).date() - timedelta(days=1)
+    check_digest_day(day)  # before the model is loaded: a bad day is known at once
     with open_services(settings) as services:
         digest = build_digest(services.store, services.embedder, day, zone)
         print(json.dumps(digest.to_dict(), ensure_ascii=False) if args.json else format_digest_text(digest))
@@ -369,6 +371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # One-shot commands print their result; INFO chatter is for the long-running bot.
     _configure_logging(settings.log_level if explicit or args.command == "run" else "WARNING")
     try:
+        if args.command not in ("demo", "healthcheck"):
+            check_data_dir(settings.data_dir)
         return COMMANDS[args.command](settings, args)
     except NewsbotError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)

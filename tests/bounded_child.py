@@ -15,11 +15,11 @@ and then running Python before exec can deadlock.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,27 +64,39 @@ class Measured:
     """The child's own resident-set high-water mark, from `wait4` (not shared with other children)."""
 
 
+_LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+child.returncode = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as report:
+    report.write(str(usage.ru_maxrss))
+sys.exit(child.returncode if child.returncode >= 0 else 128 - child.returncode)
+"""
+
+
 def run_measured(command: list[str], *, env: dict[str, str], hang_guard_s: float = 900.0) -> Measured:
     """Run `command` to its end and measure its peak resident memory.
 
     For processes that cannot run under an address-space limit (torch reserves
-    far more address space than it uses). Output goes to files, so a chatty
-    child cannot fill a pipe while it is waited for; the loop that waits is
-    bounded by `hang_guard_s` and kills the child when that passes.
+    far more address space than it uses). Linux charges a child, at exec, with
+    the resident memory of the process it was forked from, so the command is
+    started by a small launcher interpreter rather than by the test process
+    (which holds the model): what `wait4` reports is then the command's own
+    peak, plus at most the launcher's few megabytes. Output goes to files, so a
+    chatty child cannot fill a pipe while it is waited for; the wait is bounded
+    by `hang_guard_s`, after which the whole process group is killed.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        give_up = time.monotonic() + hang_guard_s
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid == process.pid:
-                break
-            if time.monotonic() > give_up:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.1)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Measured(process.returncode, out.read(), err.read(), usage.ru_maxrss * 1024)
+    with tempfile.TemporaryDirectory() as folder:
+        out_path, err_path, peak_path = (Path(folder) / name for name in ("out", "err", "peak"))
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            launcher = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(peak_path), *command], cwd=ROOT,
+                                        env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                        start_new_session=True)
+            try:
+                returncode = launcher.wait(timeout=hang_guard_s)
+            except subprocess.TimeoutExpired:
+                os.killpg(launcher.pid, signal.SIGKILL)
+                returncode = launcher.wait()
+        peak_kb = int(peak_path.read_text()) if peak_path.exists() else 0
+        return Measured(returncode, out_path.read_bytes(), err_path.read_bytes(), peak_kb * 1024)
