@@ -283,7 +283,7 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
             name=args.name, url=args.url, outlet=args.outlet or args.name, language=args.language,
             side=Side(args.side), poll_minutes=args.poll_minutes or settings.sources.poll_minutes,
         )
-        found = asyncio.run(check_source(source, fetch_policy(services)))
+        source, found = asyncio.run(check_source(source, fetch_policy(services)))
         registry.upsert(source)
         print(f"added {source.name}: {found}")
         return 0

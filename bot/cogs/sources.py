@@ -68,7 +68,7 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
             name=name.strip(), url=url.strip(), outlet=name.strip(), language=language.lower() if language else None,
             side=Side(side.value) if side else Side.UNKNOWN, poll_minutes=self.bot.settings.sources.poll_minutes,
         )
-        found = await check_source(source, fetch_policy(self.bot.services))
+        source, found = await check_source(source, fetch_policy(self.bot.services))
         await self.bot.run_blocking(self.registry.upsert, source)
         self.bot.dispatch("sources_changed")
         await interaction.followup.send(f"Added **{inert(source.name)}**: {inert(found)}.", ephemeral=True)
