@@ -125,7 +125,7 @@ async def reach_discord(retry: ReachRetry, sleep: Callable[[float], Awaitable[No
             writer.close()
             return None
         if attempt < retry.attempts:
-            log.warning("cannot reach Discord at %s:%d (%s); trying again in %.0f s (%d of %d)", host, port, problem,
+            log.warning("cannot reach Discord at %s:%d (%s); trying again in %g s (%d of %d)", host, port, problem,
                         delay, attempt, retry.attempts)
             await sleep(delay)
             delay = min(delay * 2, retry.max_delay_s)

@@ -142,7 +142,7 @@ class Monitor:
             )
         except NewsbotError as exc:
             result.error = str(exc)
-            log.warning("polling %s failed: %s", source.name, exc)
+            log.info("polling %s failed: %s", source.name, exc)
             await self.to_thread(self.registry.record_failure, source.name, str(exc), interval=interval)
         except Exception as exc:  # a bug or an unexpected library error: log it, keep the bot alive
             result.error = f"unexpected error ({type(exc).__name__})"
