@@ -12,6 +12,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Bilingual dictionaries for translating question words (FreeDict, GPL-3+ data, installed, not copied).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       dict-freedict-nld-eng dict-freedict-eng-nld dict-freedict-eng-deu dict-freedict-eng-fra \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN pip install --index-url "$TORCH_INDEX_URL" torch==2.13.0
 
 COPY pyproject.toml README.md ./

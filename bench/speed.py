@@ -133,6 +133,22 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def _time_asks(services: Any, questions: list[str]) -> tuple[list[float], list[float]]:
+    """Seconds per question for the floor (embed + one exact FAISS search) and for a whole answer, interleaved."""
+    for q in questions[:5]:
+        services.answerer.answer(q)  # warm-up
+    bare, full = [], []
+    for q in questions:
+        t0 = time.perf_counter()
+        vector = services.embedder.encode_query(q)
+        services.vectors.search(vector, services.searcher.weights.candidates)
+        bare.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        services.answerer.answer(q)
+        full.append(time.perf_counter() - t0)
+    return bare, full
+
+
 def bench_ask(size: int, questions: int) -> dict[str, float]:
     rng = random.Random(size)
     with tempfile.TemporaryDirectory(prefix="newsbot-bench-") as tmp:
@@ -142,17 +158,7 @@ def bench_ask(size: int, questions: int) -> dict[str, float]:
             _fill_synthetic(services, size, rng)
             fill = time.perf_counter() - started
             asked = [QUESTIONS[i % len(QUESTIONS)] + f" {i}" for i in range(questions)]
-            for q in asked[:5]:
-                services.answerer.answer(q)  # warm-up
-            bare, full = [], []
-            for q in asked:
-                t0 = time.perf_counter()
-                vector = services.embedder.encode_query(q)
-                services.vectors.search(vector, services.searcher.candidates)
-                bare.append(time.perf_counter() - t0)
-                t0 = time.perf_counter()
-                services.answerer.answer(q)
-                full.append(time.perf_counter() - t0)
+            bare, full = _time_asks(services, asked)
         finally:
             services.close()
     return {
@@ -165,14 +171,77 @@ def bench_ask(size: int, questions: int) -> dict[str, float]:
     }
 
 
+def bench_ask_real(corpus: Path, questions: list[str], threads: int, busy: bool) -> dict[str, float]:
+    """`ask` on real reporting (the development corpus) against the floor, question by question, interleaved.
+
+    The floor is what any answer costs: embedding the question and one exact
+    FAISS search over the same paragraphs. With `busy`, an ingest of the same
+    corpus into a second archive runs in a thread meanwhile (the bot polls
+    sources while it answers).
+    """
+    import threading
+
+    with tempfile.TemporaryDirectory(prefix="newsbot-bench-") as tmp:
+        settings = load_settings(data_dir=Path(tmp) / "a", embedding={"threads": threads})
+        with open_services(settings) as services:
+            services.ingestor.ingest_paths([corpus])
+            stop = threading.Event()
+            worker = None
+            if busy:
+                def ingest_again() -> None:
+                    round_ = 0
+                    while not stop.is_set():
+                        other = load_settings(data_dir=Path(tmp) / f"b{round_}", embedding={"threads": threads})
+                        with open_services(other, embedder=services.embedder) as second:
+                            for path in sorted(corpus.glob("*.txt")):
+                                if stop.is_set():
+                                    break
+                                second.ingestor.ingest_paths([path])
+                        round_ += 1
+                worker = threading.Thread(target=ingest_again, daemon=True)
+                worker.start()
+                time.sleep(2.0)
+            bare, full = _time_asks(services, questions)
+            stop.set()
+            if worker is not None:
+                worker.join()
+            size = len(services.vectors)
+    return {
+        "paragraphs": size, "threads": threads, "busy": busy,
+        "ask_p50_ms": 1000 * statistics.median(full), "ask_p99_ms": 1000 * _percentile(full, 0.99),
+        "bare_p50_ms": 1000 * statistics.median(bare), "bare_p99_ms": 1000 * _percentile(bare, 0.99),
+        "ratio_p50": statistics.median(full) / statistics.median(bare),
+        "ratio_mean": sum(full) / sum(bare),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="newsbot speed benchmark")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--ingest-articles", type=int, default=300)
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--devset", type=Path, default=ROOT.parent / "shared" / "devset",
+                        help="real reporting for the ask-against-floor measurement")
+    parser.add_argument("--only-real", action="store_true", help="only the real-corpus ask measurement")
     args = parser.parse_args()
-    report: dict[str, Any] = {"ingest": bench_ingest(args.ingest_articles), "ask": []}
+    report: dict[str, Any] = {"ask_real": []}
+    if (args.devset / "questions.jsonl").is_file():
+        asked = [json.loads(line)["question"] for line in (args.devset / "questions.jsonl").read_text().splitlines()]
+        for threads, busy in ((1, False), (2, False), (1, True), (2, True)):
+            row = bench_ask_real(args.devset / "corpus", asked, threads, busy)
+            report["ask_real"].append(row)
+            if not args.json:
+                print(f"ask on {row['paragraphs']} real paragraphs, {threads} thread(s), "
+                      f"{'ingest running' if busy else 'quiet'}: p50 {row['ask_p50_ms']:.1f} ms, p99 "
+                      f"{row['ask_p99_ms']:.1f} ms; floor p50 {row['bare_p50_ms']:.1f} ms, "
+                      f"p99 {row['bare_p99_ms']:.1f} "
+                      f"ms; ratio p50 {row['ratio_p50']:.2f}, mean {row['ratio_mean']:.2f}", flush=True)
+    if args.only_real:
+        if args.json:
+            print(json.dumps(report))
+        return 0
+    report.update({"ingest": bench_ingest(args.ingest_articles), "ask": []})
     if not args.json:
         i = report["ingest"]
         print(f"ingest: {i['paragraphs']} paragraphs; bare model {i['bare_paragraphs_per_s']:.0f}/s, "

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings, SettingsError, load_settings
+from index.archive_file import check_data_dir
 from index.errors import NewsbotError
 
 __all__ = ["main", "build_parser"]
@@ -114,6 +115,9 @@ def _configure_logging(level: str) -> None:
     )
     for noisy in ("sentence_transformers", "httpx", "faiss"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Page extraction reports on every odd page it meets; newsbot reports the outcome itself, naming the input.
+    for chatty in ("trafilatura", "htmldate", "courlan"):
+        logging.getLogger(chatty).setLevel(logging.ERROR)
 
 
 def _progress(total: int, desc: str) -> Any:
@@ -130,14 +134,17 @@ def _filters(args: argparse.Namespace) -> Any:
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
-    from index.ingest import IngestSummary, collect_files
+    from index.ingest import IngestSummary
+    from index.input_files import collect_files
 
     with open_services(settings) as services:
         files = collect_files(args.paths)
         summary = IngestSummary()
         with _progress(len(files), "ingesting") as bar:
-            for result in services.ingestor.ingest_paths(args.paths, progress=bar.update):
+            for result in services.ingestor.ingest_files(files, progress=bar.update):
                 summary.count(result)
+                bar.set_postfix_str(f"{summary.added + summary.replaced} stored, {summary.paragraphs} ¶",
+                                    refresh=False)
                 if result.status == "failed":
                     print(f"error: {result.error}", file=sys.stderr)
         if args.json:
@@ -276,7 +283,7 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
             name=args.name, url=args.url, outlet=args.outlet or args.name, language=args.language,
             side=Side(args.side), poll_minutes=args.poll_minutes or settings.sources.poll_minutes,
         )
-        found = asyncio.run(check_source(source, fetch_policy(services)))
+        source, found = asyncio.run(check_source(source, fetch_policy(services)))
         registry.upsert(source)
         print(f"added {source.name}: {found}")
         return 0
@@ -306,12 +313,13 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from bot.core.digest import build_digest
+    from bot.core.digest import build_digest, check_digest_day
     from bot.core.formatting import format_digest_text
     from bot.core.services import open_services
 
     zone = settings.digest.timezone
     day = args.date or datetime.now(ZoneInfo(zone)).date() - timedelta(days=1)
+    check_digest_day(day)  # before the model is loaded: a bad day is known at once
     with open_services(settings) as services:
         digest = build_digest(services.store, services.embedder, day, zone)
         print(json.dumps(digest.to_dict(), ensure_ascii=False) if args.json else format_digest_text(digest))
@@ -363,6 +371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # One-shot commands print their result; INFO chatter is for the long-running bot.
     _configure_logging(settings.log_level if explicit or args.command == "run" else "WARNING")
     try:
+        if args.command not in ("demo", "healthcheck"):
+            check_data_dir(settings.data_dir)
         return COMMANDS[args.command](settings, args)
     except NewsbotError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)

@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.monitoring import fetch_policy, make_monitor
-from bot.render import fit_text, neutralise_mentions
+from bot.render import alert_embed
 from index.fetch import Fetcher
 from index.models import StoredArticle
 from index.sources import SourceRegistry
@@ -26,23 +26,12 @@ from index.sources import SourceRegistry
 if TYPE_CHECKING:
     from bot.client import NewsBot
 
-__all__ = ["SourcePoller", "alert_embed"]
+__all__ = ["SourcePoller"]
 
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "poll:"
 RESYNC_MINUTES = 5
-
-
-def alert_embed(article: StoredArticle, first_paragraph: str) -> discord.Embed:
-    link = article.url or article.source
-    embed = discord.Embed(
-        title=fit_text(neutralise_mentions(article.title), 256),
-        description=fit_text(neutralise_mentions(first_paragraph), 600) + (f"\n<{link}>" if article.url else ""),
-        colour=discord.Colour.gold(),
-    )
-    embed.set_footer(text=f"{article.outlet} · {article.published.display()}")
-    return embed
 
 
 class SourcePoller:

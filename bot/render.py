@@ -1,29 +1,35 @@
-"""Core results → Discord messages, always inside Discord's limits.
+"""Core results → Discord messages, always inside Discord's limits, with article text inert.
 
 Discord rejects a whole message when one part is too long, so every piece is
 fitted here before sending: passages are cut at sentence boundaries with a
 visible "…", fields and embeds are counted against the per-message total.
-Links are written as `<url>` so a citation never unfurls a preview.
+Everything that comes from an article is escaped (`bot.markdown_escaping`)
+before it is counted, and links are written as `<url>` only for checked URLs,
+so a citation never unfurls a preview and no article can add markup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import discord
 
 from bot.core.digest import Digest, Story
-from bot.core.formatting import citation_line
+from bot.markdown_escaping import cut_escaped, inert, link_or_code, neutralise_mentions
 from index.chunking import split_sentences
-from index.models import Answer, Citation, Hit, Passage
+from index.models import Answer, Citation, Hit, Passage, StoredArticle
 
 __all__ = [
     "Limits",
     "LIMITS",
     "fit_text",
+    "fit_inert",
     "neutralise_mentions",
     "answer_embed",
+    "alert_embed",
     "hits_embed",
     "status_embed",
     "embed_size",
@@ -47,19 +53,6 @@ class Limits:
 
 LIMITS = Limits()
 ELLIPSIS = "…"
-_ZERO_WIDTH = "\u200b"
-
-
-def neutralise_mentions(text: str) -> str:
-    """Break @everyone, @here and <@…> so quoted article text can never look like a ping.
-
-    Allowed-mentions "none" already stops the ping; this also stops the
-    highlighted mention from being rendered at all.
-    """
-    text = text.replace("@everyone", f"@{_ZERO_WIDTH}everyone").replace("@here", f"@{_ZERO_WIDTH}here")
-    return text.replace("<@", f"<@{_ZERO_WIDTH}")
-
-
 def fit_text(text: str, limit: int) -> str:
     """`text` if it fits, else as many whole sentences as fit followed by "…" (hard cut as a last resort)."""
     if len(text) <= limit:
@@ -77,10 +70,57 @@ def fit_text(text: str, limit: int) -> str:
     return f"{kept} {ELLIPSIS}"
 
 
+def fit_rendered(text: str, limit: int, render: Callable[[str], str]) -> str:
+    """The longest sentence-aligned cut of `text` (as `fit_text` makes it) whose rendering fits `limit`.
+
+    Escaping lengthens text, so the raw text is cut, rendered and measured,
+    and cut shorter while the rendering overflows; rendered text is never cut,
+    so no escape is ever split from the character it protects.
+    """
+    budget = limit
+    while budget > 0:
+        rendered = render(fit_text(text, budget))
+        if len(rendered) <= limit:
+            return rendered
+        budget -= len(rendered) - limit
+    return ""
+
+
+def fit_inert(text: str, limit: int, *, line_start: bool = True) -> str:
+    """Article text, inert and within `limit` characters."""
+    return fit_rendered(text, limit, partial(inert, line_start=line_start))
+
+
+_MARK = "**"
+_CITATION_MARK = re.compile(r"\[(\d{1,2})\](?=\s|$)")
+
+
+def _inert_with_citation_marks(text: str, numbers: frozenset[int]) -> str:
+    """Answer text inert, except the `[n]` marks of its own citations (never one followed by "(")."""
+    pieces: list[str] = []
+    last = 0
+    for match in _CITATION_MARK.finditer(text):
+        if int(match.group(1)) in numbers:
+            pieces += [inert(text[last:match.start()], line_start=last == 0), match.group()]
+            last = match.end()
+    pieces.append(inert(text[last:], line_start=last == 0))
+    return "".join(pieces)
+
+
+def _bold(text: str, marked: str) -> str:
+    """`text` inert, with the first occurrence of `marked` in bold."""
+    at = text.find(marked) if marked else -1
+    if at < 0:
+        return inert(text)
+    end = at + len(marked)
+    return (inert(text[:at]) + _MARK + inert(marked, line_start=at == 0) + _MARK
+            + inert(text[end:], line_start=False))
+
+
 def _quote(citation: Citation, budget: int) -> str:
     """The passage with its best sentence in bold, cut around that sentence if too long."""
-    text = neutralise_mentions(citation.quote)
-    marked = neutralise_mentions(citation.marked)
+    text = citation.quote
+    marked = citation.marked
     sentences = split_sentences(text) or [text]
     if len(text) + 4 > budget and marked in sentences:
         # Keep the marked sentence and as much context after it as fits.
@@ -88,31 +128,31 @@ def _quote(citation: Citation, budget: int) -> str:
         text = " ".join(sentences[start:])
         if start > 0:
             text = f"{ELLIPSIS} {text}"
-    text = fit_text(text, budget - 4)
-    if marked and marked in text:
-        return text.replace(marked, f"**{marked}**", 1)
-    return text
+    return fit_rendered(text, budget, partial(_bold, marked=marked))
 
 
 def _link(passage: Passage) -> str:
-    article = passage.article
-    return f"<{article.url}>" if article.url else f"`{article.source}`"
+    return _article_link(passage.article)
+
+
+def _article_link(article: StoredArticle) -> str:
+    return link_or_code(article.url, article.source)
 
 
 def _citation_field(citation: Citation) -> tuple[str, str]:
     article = citation.passage.article
-    name = fit_text(
-        f"[{citation.n}] {article.outlet} · {article.published.display()} · ¶{citation.passage.position + 1}",
+    name = cut_escaped(
+        f"[{citation.n}] {fit_inert(article.outlet, 120)} · {article.published.display()} · "
+        f"¶{citation.passage.position + 1}",
         LIMITS.field_name,
     )
-    tail_lines = [f"{fit_text(neutralise_mentions(article.title), 200)} — {_link(citation.passage)}"]
+    tail_lines = [f"{fit_inert(article.title, 200)} — {_link(citation.passage)}"]
     for other in citation.also_in[:3]:
-        where = f"<{other.url}>" if other.url else f"`{other.source}`"
-        tail_lines.append(f"also: {other.outlet} — {where}")
+        tail_lines.append(f"also: {fit_inert(other.outlet, 120)} — {_article_link(other)}")
     tail = "\n".join(tail_lines)
     budget = LIMITS.field_value - len(tail) - 1
     value = f"{_quote(citation, budget)}\n{tail}"
-    return name, value[: LIMITS.field_value]
+    return name, cut_escaped(value, LIMITS.field_value)
 
 
 @dataclass(frozen=True)
@@ -134,8 +174,9 @@ def embed_size(embed: discord.Embed) -> int:
 def answer_embed(answer: Answer, footer: IndexFooter | None = None) -> discord.Embed:
     colour = discord.Colour.light_grey() if answer.abstained else discord.Colour.blurple()
     embed = discord.Embed(
-        title=fit_text(neutralise_mentions(answer.question), LIMITS.title),
-        description=fit_text(neutralise_mentions(answer.text), 1500),
+        title=fit_inert(answer.question, LIMITS.title),
+        description=fit_rendered(answer.text, 1500, partial(
+            _inert_with_citation_marks, numbers=frozenset(c.n for c in answer.citations))),
         colour=colour,
     )
     if footer is not None:
@@ -152,18 +193,19 @@ def hits_embed(query: str, hits: Sequence[Hit], page: int, per_page: int, footer
     pages = max(1, -(-len(hits) // per_page))
     shown = hits[page * per_page:(page + 1) * per_page]
     embed = discord.Embed(
-        title=fit_text(f"Search: {neutralise_mentions(query)}", LIMITS.title),
+        title=f"Search: {fit_inert(query, LIMITS.title - 8, line_start=False)}",
         description=None if shown else "No passages found.",
         colour=discord.Colour.dark_teal(),
     )
     for rank, hit in enumerate(shown, start=page * per_page + 1):
         passage = hit.passage
-        name = fit_text(f"{rank}. {citation_line(passage).split(' — ')[0]} · score {hit.score:.2f}", LIMITS.field_name)
+        name = f"{rank}. {fit_inert(passage.article.outlet, 120, line_start=False)} · score {hit.score:.2f}"
         tail = f"{passage.article.published.display()} · ¶{passage.position + 1} — {_link(passage)}"
-        value = f"{fit_text(neutralise_mentions(passage.text), LIMITS.field_value - len(tail) - 1)}\n{tail}"
+        value = f"{fit_inert(passage.text, LIMITS.field_value - len(tail) - 1)}\n{tail}"
         if embed_size(embed) + len(name) + len(value) > LIMITS.total - 200:
             break
-        embed.add_field(name=name, value=value[: LIMITS.field_value], inline=False)
+        embed.add_field(name=cut_escaped(name, LIMITS.field_name), value=cut_escaped(value, LIMITS.field_value),
+                        inline=False)
     footer_text = f"page {page + 1}/{pages}"
     if footer is not None:
         footer_text += f" · {footer.text()}"
@@ -181,27 +223,29 @@ def status_embed(report: dict[str, object]) -> discord.Embed:
     embed.add_field(name="Languages", value=", ".join(f"{k} {v}" for k, v in languages.items()) or "none")
     embed.add_field(name="Dates", value=f"{report['oldest'] or '-'} … {report['newest'] or '-'}")
     embed.add_field(name="Last ingest", value=str(report["last_ingest"] or "never"))
-    embed.add_field(name="Model", value=fit_text(str(report["model"]), LIMITS.field_value))
+    embed.add_field(name="Model", value=fit_inert(str(report["model"]), LIMITS.field_value))
     embed.add_field(name="Index", value=fit_text(str(report["index"]), LIMITS.field_value), inline=False)
     sources = report.get("sources")
     if isinstance(sources, list) and sources:
-        lines = [fit_text(str(s), 200) for s in sources[:10]]
-        embed.add_field(name="Sources", value=fit_text("\n".join(lines), LIMITS.field_value), inline=False)
+        lines = [fit_inert(str(s), 200) for s in sources[:10]]
+        embed.add_field(name="Sources", value=cut_escaped(fit_text("\n".join(lines), LIMITS.field_value),
+                                                          LIMITS.field_value), inline=False)
     return embed
 
 
 def _story_field(number: int, story: Story) -> tuple[str, str]:
-    name = fit_text(neutralise_mentions(f"{number}. {story.headline}"), LIMITS.field_name)
-    quotes = [f"“{neutralise_mentions(c.marked)}” [{c.n}]" for c in story.citations]
+    name = f"{number}. {fit_inert(story.headline, LIMITS.field_name - 8, line_start=False)}"
     sources = [
-        f"[{c.n}] {c.passage.article.outlet} · {c.passage.article.published.display()} · "
-        f"¶{c.passage.position + 1} — {_link(c.passage)}"
-        + "".join(f" · also {o.outlet}" for o in c.also_in)
+        f"[{c.n}] {fit_inert(c.passage.article.outlet, 120, line_start=False)} · "
+        f"{c.passage.article.published.display()} · ¶{c.passage.position + 1} — {_link(c.passage)}"
+        + "".join(f" · also {fit_inert(o.outlet, 120, line_start=False)}" for o in c.also_in)
         for c in story.citations
     ]
-    tail = "\n".join(sources + [f"Outlets: {', '.join(story.outlets)}"])
-    body = fit_text("\n".join(quotes), max(100, LIMITS.field_value - len(tail) - 1))
-    return name, f"{body}\n{tail}"[: LIMITS.field_value]
+    outlets = ", ".join(fit_inert(o, 120, line_start=False) for o in story.outlets)
+    tail = "\n".join(sources + [f"Outlets: {outlets}"])
+    budget = max(100, LIMITS.field_value - len(tail) - 1) // max(1, len(story.citations))
+    quotes = [f"“{fit_inert(c.marked, budget - 8, line_start=False)}” [{c.n}]" for c in story.citations]
+    return name, cut_escaped(f"{chr(10).join(quotes)}\n{tail}", LIMITS.field_value)
 
 
 STORIES_PER_MESSAGE = 8
@@ -226,3 +270,19 @@ def digest_embeds(digest: Digest) -> list[discord.Embed]:
             embeds.append(current)
         current.add_field(name=name, value=value, inline=False)
     return embeds
+
+
+def alert_embed(article: StoredArticle, first_paragraph: str) -> discord.Embed:
+    """A short post for a newly stored article: title, lead and link, all from the article and all inert.
+
+    The footer is plain text in Discord (no markdown, no mentions), so it is not escaped.
+    """
+    link = link_or_code(article.url, article.source) if article.url else ""
+    description = fit_inert(first_paragraph, 600)
+    embed = discord.Embed(
+        title=fit_inert(article.title, LIMITS.title),
+        description=f"{description}\n{link}" if link else description,
+        colour=discord.Colour.gold(),
+    )
+    embed.set_footer(text=fit_text(f"{article.outlet} · {article.published.display()}", LIMITS.footer))
+    return embed

@@ -1,9 +1,14 @@
-"""`newsbot run`: start the bot with everything it serves, and exit cleanly on a bad token.
+"""`newsbot run`: start the bot with everything it serves, and exit cleanly on a bad token or no network.
 
 Discord resets a token after 1000 logins in 24 hours, so a crash loop (a
 container restarting the bot over and over) must not log in at full speed:
 each start is recorded in the data folder and quick successive starts wait
 longer and longer (capped) before logging in.
+
+Without a network (DNS down, Discord unreachable) the bot does not log in at
+all: it tries to reach Discord's API with growing pauses (`ReachRetry`) and,
+if it never can, exits with code 2 and one line saying so. Once connected,
+discord.py itself reconnects after network trouble.
 """
 
 from __future__ import annotations
@@ -14,17 +19,22 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import aiohttp
 import discord
+import yarl
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
+from discord.http import Route
 
 from config.settings import Settings
 
-__all__ = ["run_bot", "start_delay", "record_start", "write_heartbeat", "check_health", "HEARTBEAT_FILE"]
+__all__ = ["run_bot", "start_delay", "record_start", "write_heartbeat", "check_health", "reach_discord", "ReachRetry",
+           "HEARTBEAT_FILE"]
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +96,49 @@ def check_health(data_dir: Path, max_age: float = 3 * HEARTBEAT_SECONDS) -> tupl
     return True, f"ok (connected={beat.get('connected')}, heartbeat {age:.0f} s ago)"
 
 
+@dataclass(frozen=True)
+class ReachRetry:
+    """How long `newsbot run` keeps trying to reach Discord before it gives up: 5, 10, 20, 40, 60 s."""
+
+    attempts: int = 6
+    first_delay_s: float = 5.0
+    max_delay_s: float = 60.0
+    connect_timeout_s: float = 10.0
+
+
+async def reach_discord(retry: ReachRetry, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> str | None:
+    """None as soon as a TCP connection to Discord's API host succeeds; else, after every attempt, the last error.
+
+    The host is the one discord.py will use (its REST base URL), so this
+    probes exactly what logging in needs, without spending a login.
+    """
+    base = yarl.URL(Route.BASE)
+    host, port = base.host or "discord.com", base.port or 443
+    delay = retry.first_delay_s
+    problem = ""
+    for attempt in range(1, retry.attempts + 1):
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), retry.connect_timeout_s)
+        except (OSError, TimeoutError) as exc:
+            problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        else:
+            writer.close()
+            return None
+        if attempt < retry.attempts:
+            log.warning("cannot reach Discord at %s:%d (%s); trying again in %g s (%d of %d)", host, port, problem,
+                        delay, attempt, retry.attempts)
+            await sleep(delay)
+            delay = min(delay * 2, retry.max_delay_s)
+    return f"cannot reach Discord at {host}:{port} after {retry.attempts} attempts ({problem}): check the network"
+
+
 async def _heartbeat(bot: commands.Bot, data_dir: Path, index_ok: Callable[[], bool]) -> None:
     while not bot.is_closed():
         write_heartbeat(data_dir, connected=bot.is_ready(), index_ok=index_ok())
         await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
-async def _serve(settings: Settings, token: str) -> int:
+async def _serve(settings: Settings, token: str, retry: ReachRetry | None = None) -> int:
     from bot.client import NewsBot
     from bot.cogs.digest import send_digest
     from bot.cogs.sources import SourcesCog
@@ -101,6 +147,10 @@ async def _serve(settings: Settings, token: str) -> int:
     from bot.digest_job import DigestPoster
     from bot.polling import SourcePoller
 
+    unreachable = await reach_discord(retry or ReachRetry())
+    if unreachable is not None:
+        print(f"newsbot: {unreachable}", file=sys.stderr)
+        return 2
     services = await asyncio.to_thread(open_services, settings)
     registry = await asyncio.to_thread(open_registry, services)
     pollers: list[SourcePoller] = []
@@ -126,6 +176,10 @@ async def _serve(settings: Settings, token: str) -> int:
     except discord.LoginFailure:
         print("newsbot: Discord rejected the bot token (check DISCORD_TOKEN)", file=sys.stderr)
         return 2
+    except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
+        print(f"newsbot: lost the connection to Discord while logging in ({type(exc).__name__}: {exc})",
+              file=sys.stderr)
+        return 2
     finally:
         beat.cancel()
         for poller in pollers:
@@ -133,7 +187,7 @@ async def _serve(settings: Settings, token: str) -> int:
         services.close()
 
 
-def run_bot(settings: Settings) -> int:
+def run_bot(settings: Settings, retry: ReachRetry | None = None) -> int:
     token = settings.discord.token.get_secret_value().strip() if settings.discord.token else ""
     if not token:
         print("newsbot: no Discord token: set DISCORD_TOKEN (or NEWSBOT_DISCORD__TOKEN)", file=sys.stderr)
@@ -145,6 +199,6 @@ def run_bot(settings: Settings) -> int:
                     QUICK_START_WINDOW // 60, delay)
         time.sleep(delay)
     try:
-        return asyncio.run(_serve(settings, token))
+        return asyncio.run(_serve(settings, token, retry))
     except KeyboardInterrupt:
         return 0

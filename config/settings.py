@@ -9,20 +9,24 @@ README's configuration table is checked against them by a test.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import tomllib
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings import SettingsError as SourceError
 
 __all__ = [
     "Settings",
@@ -44,8 +48,28 @@ BUNDLED_MODEL = "bundled:use-multilingual-v3"
 """The default embedder: Google's multilingual USE v3, shipped with its weights in a pip package."""
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def list_from_text(value: object) -> object:
+    """A list setting given as text: a JSON list (`[1, 2]`) or comma-separated values (`1,2`).
+
+    Environment variables are text; people write lists both ways, and a
+    comma list used to stop newsbot with a traceback.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ValueError(f"not a JSON list: {text[:60]!r}") from None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class EmbeddingSettings(_Section):
@@ -78,6 +102,12 @@ class IngestSettings(_Section):
         le=1.0,
         description="Mean best-match cosine of paragraphs above which two articles count as the same story copy.",
     )
+    max_article_paragraphs: int = Field(
+        2000,
+        ge=1,
+        le=100_000,
+        description="Most paragraphs (of at most 1,500 characters) one article may have; longer ones are refused.",
+    )
 
 
 class SearchSettings(_Section):
@@ -98,9 +128,12 @@ class DiscordSettings(_Section):
         None, description="Bot token (also read from DISCORD_TOKEN). Never logged or shown."
     )
     guild_id: int | None = Field(None, description="Sync slash commands to this server only (instant); else globally.")
-    ask_channel_ids: list[int] = Field(
-        default_factory=list, description="Channels where mentions are answered; empty means everywhere."
+    ask_channel_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Channels where mentions are answered (comma-separated or a JSON list); empty means everywhere.",
     )
+
+    _split_ids = field_validator("ask_channel_ids", mode="before")(list_from_text)
 
 
 class DigestSettings(_Section):
@@ -135,13 +168,18 @@ class SourcesSettings(_Section):
     allow_private_networks: bool = Field(
         False, description="Allow fetching from private/loopback addresses (tests and local setups only)."
     )
-    poll_minutes: float = Field(15.0, gt=0, description="Default poll interval of a source.")
-    fetch_deadline_s: float = Field(20.0, gt=0, description="Total time one fetch may take, redirects included.")
-    max_bytes: int = Field(5_000_000, ge=1024, description="Largest response body read from a source.")
-    topic_keywords: list[str] = Field(
-        default_factory=list,
-        description="If set, feed entries must mention one of these words (any language) to be ingested.",
+    poll_minutes: float = Field(15.0, gt=0, le=10080, description="Default poll interval of a source.")
+    fetch_deadline_s: float = Field(
+        20.0, gt=0, le=600, description="Total time one fetch may take, redirects included (at most 600)."
     )
+    max_bytes: int = Field(5_000_000, ge=1024, description="Largest response body read from a source.")
+    topic_keywords: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="If set, feed entries must mention one of these words (any language; comma-separated or a JSON "
+        "list) to be ingested.",
+    )
+
+    _split_keywords = field_validator("topic_keywords", mode="before")(list_from_text)
 
 
 DEFAULT_TOPIC_KEYWORDS = (
@@ -185,10 +223,19 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         frozen=True,
         extra="forbid",
+        allow_inf_nan=False,
     )
 
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where the database and index live.")
     log_level: str = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got {value!r}")
+        return level
     embedding: EmbeddingSettings = EmbeddingSettings()
     ingest: IngestSettings = IngestSettings()
     search: SearchSettings = SearchSettings()
@@ -228,11 +275,14 @@ class SettingsError(Exception):
 
 
 def _format_errors(exc: ValidationError) -> str:
+    """One line for one problem; a heading and a line per problem when there are several."""
     lines = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"]) or "settings"
-        lines.append(f"  {where}: {err['msg']}")
-    return "invalid settings:\n" + "\n".join(lines)
+        lines.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+    if len(lines) == 1:
+        return f"invalid setting {lines[0]}"
+    return "invalid settings:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
@@ -243,8 +293,8 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
     """
     path = config_file or os.environ.get("NEWSBOT_CONFIG") or None
     toml_path = Path(path) if path else None
-    if toml_path is not None and not toml_path.is_file():
-        raise SettingsError(f"config file not found: {toml_path}")
+    if toml_path is not None:
+        _check_toml_file(toml_path)
     token = os.environ.get("DISCORD_TOKEN")
     if token and not os.environ.get("NEWSBOT_DISCORD__TOKEN"):
         discord = dict(overrides.pop("discord", {}) or {})
@@ -258,6 +308,27 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
         return _Loaded(**overrides)
     except ValidationError as exc:
         raise SettingsError(_format_errors(exc)) from None
+    except SourceError as exc:  # a value the settings source itself could not read
+        raise SettingsError(f"invalid settings: {exc}") from None
+
+
+def _check_toml_file(path: Path) -> None:
+    """Refuse a config file that is missing, unreadable, not UTF-8 or not TOML, naming the file and the place."""
+    if not path.is_file():
+        raise SettingsError(f"config file not found: {path}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"config file {path}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"config file {path}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") \
+            from None
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path}: not valid TOML ({exc})") from None
 
 
 def documented_settings() -> list[tuple[str, str, str]]:

@@ -67,14 +67,14 @@ MONTHS["sept"] = 9
 MONTHS["mrt"] = 3
 
 _WEEKDAYS: dict[str, int] = {}
-for _names in (
+for _days in (
     ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
     ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
     ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"),
     ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
     ("понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье"),
 ):
-    for _i, _name in enumerate(_names):
+    for _i, _name in enumerate(_days):
         _WEEKDAYS[_name] = _i
 _YESTERDAY = {"en": "yesterday", "nl": "gisteren", "de": "gestern", "fr": "hier", "ru": "вчера"}
 

@@ -30,17 +30,18 @@ import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
 
-from index.chunking import normalise_whitespace, split_paragraphs, split_sentences
+from index.article_building import build_article, latest_plausible_date
+from index.chunking import normalise_whitespace, split_paragraphs
 from index.dates import PublishedDate, parse_date
 from index.errors import InputError
 from index.models import Article
+from index.urls import canonical_url, web_url_problem
 
 __all__ = [
     "FeedParseLimits",
@@ -50,6 +51,7 @@ __all__ = [
     "parse_feed",
     "extract_page",
     "entry_to_article",
+    "page_to_article",
     "needs_page",
     "canonical_url",
     "strip_dtd",
@@ -64,23 +66,33 @@ log = logging.getLogger(__name__)
 SHORT_SUMMARY_CHARS = 600
 """A summary shorter than this (and no full content) is a teaser: the article page is worth fetching."""
 
-_TITLE_MAX = 160
 MIN_PAGE_TEXT_CHARS = 80
 """Less main text than this is a navigation stub, cookie wall or paywall teaser, not an article."""
-_FUTURE_SLACK = timedelta(days=1)
-"""Time zones put a just-published article up to a day 'ahead' of the UTC date it was first seen."""
 
 
 # --- data -------------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class FeedParseLimits:
-    """Bounds on the feed-parsing child process."""
+    """Bounds on the feed-parsing child process.
+
+    The CPU budget grows with the feed (a 10,000-item, 2 MB feed takes feedparser
+    2 to 4 CPU seconds); the wall-clock limit is twice that, so a machine whose
+    cores are busy elsewhere slows a legitimate feed down without failing it,
+    while the CPU limit still bounds what a hostile one can cost.
+    """
 
     timeout_s: float = 15.0
-    """Wall clock; a legitimate 4.5 MB feed parses in about 2 s."""
+    """CPU seconds for any feed, and half the wall-clock limit, before the allowance per megabyte."""
+    seconds_per_megabyte: float = 5.0
     memory_bytes: int = 512 * 1024 * 1024
     """Address-space cap; a legitimate 4.5 MB feed peaks under 60 MB resident."""
+
+    def cpu_seconds(self, size: int) -> float:
+        return self.timeout_s + self.seconds_per_megabyte * size / 1_000_000
+
+    def wall_seconds(self, size: int) -> float:
+        return 2 * self.cpu_seconds(size)
 
 
 @dataclass(frozen=True)
@@ -288,53 +300,6 @@ def _join_paragraphs(blocks: Iterable[str]) -> str:
     return "\n\n".join(p for p in (normalise_whitespace(b) for b in blocks) if p)
 
 
-# --- URLs -------------------------------------------------------------------------------------------------------
-
-_TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid", "mc_cid",
-    "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "ref", "ref_src", "ref_url", "cmpid", "ito", "s_cid", "sr_share",
-    "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "oly_anon_id", "oly_enc_id", "vero_id",
-    "xtor", "_ga", "smid",
-})
-_TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "hsa_")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _is_tracking(name: str) -> bool:
-    key = name.lower()
-    return key in _TRACKING_PARAMS or key.startswith(_TRACKING_PREFIXES)
-
-
-def canonical_url(url: str, *, base: str | None = None) -> str:
-    """One spelling per article: absolute, scheme and host lower-cased, default port, fragment and tracking dropped.
-
-    The same story reaches a feed as `...?utm_source=rss` and `...?fbclid=...`;
-    the article's source key must not depend on who shared it. Other query
-    parameters keep their order and exact encoding: some sites route on them.
-    """
-    raw = url.strip()
-    if base:
-        raw = urljoin(base, raw)
-    parts = urlsplit(raw)
-    scheme = parts.scheme.lower()
-    netloc = parts.netloc
-    if parts.hostname is not None:
-        host = parts.hostname
-        if ":" in host:
-            host = f"[{host}]"
-        try:
-            port = parts.port
-        except ValueError:
-            port = None
-        userinfo = netloc.rpartition("@")[0] if "@" in netloc else ""
-        netloc = (f"{userinfo}@" if userinfo else "") + host
-        if port is not None and port != _DEFAULT_PORTS.get(scheme):
-            netloc += f":{port}"
-    path = parts.path or ("/" if netloc else "")
-    kept = [p for p in parts.query.split("&") if p and not _is_tracking(p.split("=", 1)[0])]
-    return urlunsplit((scheme, netloc, path, "&".join(kept), ""))
-
-
 # --- feeds ------------------------------------------------------------------------------------------------------
 
 _WORKER_SOURCE = r'''
@@ -424,12 +389,13 @@ def _run_feedparser(data: bytes, *, base_url: str, limits: FeedParseLimits) -> d
     The child is a fresh interpreter in isolated mode (-I): it imports only
     feedparser, not this project (whose package imports FAISS and numpy).
     """
-    cpu_seconds = max(1, math.ceil(limits.timeout_s))
+    cpu_seconds = max(1, math.ceil(limits.cpu_seconds(len(data))))
+    wall_seconds = limits.wall_seconds(len(data))
     command = [sys.executable, "-I", "-c", _WORKER_SOURCE, str(limits.memory_bytes), str(cpu_seconds), base_url]
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=limits.timeout_s, check=False)
+        done = subprocess.run(command, input=data, capture_output=True, timeout=wall_seconds, check=False)
     except subprocess.TimeoutExpired:
-        raise InputError(base_url, f"feed parsing took longer than {limits.timeout_s:g} s") from None
+        raise InputError(base_url, f"feed parsing took longer than {wall_seconds:.3g} s") from None
     if done.returncode != 0:
         stderr = done.stderr.decode("utf-8", "replace")
         if "MemoryError" in stderr or "Cannot allocate memory" in stderr:
@@ -485,9 +451,13 @@ def _entry(raw: dict[str, object], *, base_url: str) -> FeedEntry | None:
         link = guid
     if not link:
         return None
-    url = canonical_url(link, base=base_url)
-    if urlsplit(url).scheme not in ("http", "https"):
-        log.debug("%s: skipping entry with a non-web link %r", base_url, link)
+    try:
+        url = canonical_url(link, base=base_url)
+    except ValueError:
+        url = link
+    problem = web_url_problem(url)
+    if problem is not None:
+        log.debug("%s: skipping entry with an unusable link %r (%s)", base_url, link[:200], problem)
         return None
     summary = raw.get("summary")
     summary_text = _text_of(summary)
@@ -644,44 +614,54 @@ def entry_to_article(
 
     Text: the feed's full content, else the fetched page, else the summary.
     Date: the entry's, else the page's, else unknown. A date after
-    `first_seen_date` (plus a day for time zones) is a feed error, not news
-    from the future, and is skipped.
+    `first_seen_date` (today when not given; plus a day for time zones) is a
+    feed error, not news from the future, and is skipped.
     """
     paragraphs: list[str] = []
     if entry.content_text:
         paragraphs = split_paragraphs(entry.content_text)
     if not paragraphs and page is not None:
-        paragraphs = [p for p in (normalise_whitespace(x) for x in page.paragraphs) if p]
+        paragraphs = list(page.paragraphs)
     if not paragraphs:
         paragraphs = split_paragraphs(entry.summary_text)
     if not paragraphs:
         raise InputError(entry.url, "no text in the feed entry nor on its page")
-    title = entry.title or (page.title if page is not None else "") or _title_from_lead(paragraphs[0])
-    return Article(
-        title=title,
+    return build_article(
+        where=entry.url,
+        title=entry.title or (page.title if page is not None else ""),
         outlet=outlet,
         source=entry.url,
         published=_best_date((entry.published, page.published if page else None), first_seen_date),
-        language=(language or (page.language if page else None) or "").lower(),
-        paragraphs=tuple(paragraphs),
+        language=language or (page.language if page else None) or "",
+        paragraphs=paragraphs,
         url=entry.url,
+        today=first_seen_date,
+    )
+
+
+def page_to_article(
+    page: ExtractedPage, *, url: str, outlet: str, language: str | None, first_seen_date: date | None = None
+) -> Article:
+    """The article a watched page holds, stored under the page's canonical URL."""
+    return build_article(
+        where=url,
+        title=page.title,
+        outlet=outlet,
+        source=url,
+        published=_best_date((page.published,), first_seen_date),
+        language=language or page.language or "",
+        paragraphs=page.paragraphs,
+        url=url,
+        today=first_seen_date,
     )
 
 
 def _best_date(candidates: Iterable[PublishedDate | None], first_seen: date | None) -> PublishedDate:
-    latest = first_seen + _FUTURE_SLACK if first_seen is not None else None
+    latest = latest_plausible_date(first_seen)
     for candidate in candidates:
         if candidate is None or candidate.value is None:
             continue
-        if latest is not None and candidate.value > latest:
+        if candidate.value > latest:
             continue
         return candidate
     return PublishedDate.unknown()
-
-
-def _title_from_lead(lead: str) -> str:
-    sentences = split_sentences(lead)
-    title = sentences[0] if sentences else lead
-    if len(title) > _TITLE_MAX:
-        title = title[: _TITLE_MAX - 1].rsplit(" ", 1)[0] + "…"
-    return title

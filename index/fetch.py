@@ -15,7 +15,9 @@ The rules, all in `Fetcher.fetch`:
   check and connect;
 - redirects are followed here, hop by hop, each hop checked like the first;
 - one wall-clock deadline covers resolution, connects, redirects and the body;
-- the body is read as a stream and abandoned at the byte cap;
+- the body is read raw as a stream and inflated in bounded pieces (at most two
+  Content-Encoding layers, see `index.content_decoding`), so the byte cap and
+  the deadline interrupt a decompression bomb too;
 - requests to one host are spaced by a politeness interval.
 """
 
@@ -27,13 +29,14 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from importlib import metadata
 
 import httpx
 
+from index.content_decoding import BodyDecoder
 from index.errors import BlockedAddressError, FetchError, FetchTimeoutError, TooLargeError
 
 __all__ = [
@@ -232,8 +235,12 @@ def _target(url: str | httpx.URL, shown: str) -> _Target:
 class _HostPacer:
     """Spaces requests to one host; a lock per host so concurrent polls queue instead of bursting."""
 
-    def __init__(self, interval_s: float) -> None:
+    def __init__(
+        self, interval_s: float, clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]]
+    ) -> None:
         self._interval = interval_s
+        self._clock = clock
+        self._sleep = sleep
         self._locks: dict[str, asyncio.Lock] = {}
         self._last: dict[str, float] = {}
 
@@ -244,10 +251,10 @@ class _HostPacer:
         async with lock:
             last = self._last.get(host)
             if last is not None:
-                delay = last + self._interval - time.monotonic()
+                delay = last + self._interval - self._clock()
                 if delay > 0:
-                    await asyncio.sleep(delay)
-            self._last[host] = time.monotonic()
+                    await self._sleep(delay)
+            self._last[host] = self._clock()
 
 
 class Fetcher:
@@ -257,9 +264,16 @@ class Fetcher:
     open for the life of the bot and call `aclose()` at shutdown.
     """
 
-    def __init__(self, policy: FetchPolicy | None = None) -> None:
+    def __init__(
+        self,
+        policy: FetchPolicy | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """`clock` and `sleep` pace requests to one host; tests hand in a fake clock to see the waits."""
         self.policy = policy or FetchPolicy()
-        self._pacer = _HostPacer(self.policy.per_host_interval_s)
+        self._pacer = _HostPacer(self.policy.per_host_interval_s, clock, sleep)
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             verify=self.policy.tls_context if self.policy.tls_context is not None else True,
@@ -271,7 +285,7 @@ class Fetcher:
             limits=httpx.Limits(max_keepalive_connections=0),
             headers={
                 "User-Agent": self.policy.user_agent,
-                # Only encodings whose expansion per network read stays modest; the cap counts decoded bytes.
+                # Only what index.content_decoding inflates in bounded steps; the cap counts decoded bytes.
                 "Accept-Encoding": "gzip, deflate",
             },
         )
@@ -436,21 +450,39 @@ class Fetcher:
         return address_refusal(address)
 
     async def _read_capped(self, response: httpx.Response, shown: str, started: float) -> bytes:
+        """The decoded body, read raw and inflated in bounded pieces (see `index.content_decoding`).
+
+        Both the raw and the decoded byte counts are capped, and the deadline is
+        checked, and the event loop given a turn, after every piece: a
+        decompression bomb stops at the cap, and a slow one at the deadline.
+        """
         cap = self.policy.max_bytes
         declared = response.headers.get("content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > cap:
             raise TooLargeError(shown, f"Content-Length {int(declared)} exceeds the cap of {cap} bytes")
+        decoder = BodyDecoder(response.headers.get("content-encoding"), shown)
         chunks: list[bytes] = []
+        raw_total = 0
         total = 0
-        try:
-            async for chunk in response.aiter_bytes():
-                total += len(chunk)
+
+        async def take(pieces: Iterator[bytes]) -> None:
+            nonlocal total
+            for piece in pieces:
+                total += len(piece)
                 if total > cap:
                     raise TooLargeError(shown, f"body exceeds the cap of {cap} bytes")
-                chunks.append(chunk)
-                # asyncio.timeout is the real guard; this catches a deadline passed inside a busy chunk loop.
+                chunks.append(piece)
                 if time.monotonic() - started > self.policy.deadline_s:
                     raise FetchTimeoutError(shown, f"no complete body within the {self.policy.deadline_s:g} s deadline")
+                await asyncio.sleep(0)
+
+        try:
+            async for raw in response.aiter_raw():
+                raw_total += len(raw)
+                if raw_total > cap:
+                    raise TooLargeError(shown, f"body exceeds the cap of {cap} bytes")
+                await take(decoder.feed(raw))
+            await take(decoder.finish())
         except httpx.TimeoutException as exc:
             raise FetchTimeoutError(shown, f"timed out reading the body ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:

@@ -1,11 +1,16 @@
 """From files or feed entries to stored, embedded, searchable paragraphs.
 
-Articles are parsed and embedded in small batches (the model is much faster on
-a batch than one article at a time) and then written one transaction per
-article, so a failure or a kill loses at most the article being written. The
+Articles are parsed, checked against the bounds one article must keep
+(`index.article_building.admit_article`) and embedded in batches bounded in
+paragraphs (`index.embedding_batches`); each article is written in its own
+transaction as soon as its last paragraph is embedded, so a failure or a kill
+loses at most the batch in flight, and a large ingest stores as it goes. The
 FAISS index is updated in memory as each article commits and saved atomically
 every few batches and at the end; if the process dies in between, the next
 start finds the index behind SQLite and syncs it.
+
+A failed input is reported once, as a `failed` result naming it; printing it
+is the caller's business (logging it here as well printed every error twice).
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import analyse
+from index.article_building import ArticleLimits, admit_article
 from index.embedder import Embedder
+from index.embedding_batches import ParagraphBatcher
 from index.errors import InputError
+from index.input_files import collect_files
 from index.language import detect_language
 from index.models import Article, IngestResult
 from index.parsing import ParseOptions, parse_file
@@ -32,7 +40,6 @@ __all__ = ["Ingestor", "collect_files", "embedding_text", "IngestSummary"]
 
 log = logging.getLogger(__name__)
 
-ARTICLES_PER_BATCH = 16
 SAVE_EVERY_BATCHES = 8
 
 
@@ -46,25 +53,6 @@ def embedding_text(title: str, paragraph: str, position: int) -> str:
     if position == 0 or not title or title in paragraph:
         return paragraph
     return f"{title}. {paragraph}"
-
-
-def collect_files(paths: Iterable[Path]) -> list[Path | InputError]:
-    """Expand folders (recursively, sorted, skipping hidden files); a missing path is an error value.
-
-    Files of unsupported types inside a folder are kept so that parsing reports them,
-    rather than being skipped without a word.
-    """
-    found: list[Path | InputError] = []
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    found.append(child)
-        elif path.exists():
-            found.append(path)
-        else:
-            found.append(InputError(str(path), "no such file or folder"))
-    return found
 
 
 @dataclass
@@ -110,6 +98,7 @@ class Ingestor:
         parse_options: ParseOptions | None = None,
         dedup_threshold: float = 0.9,
         topic: TopicGate | None = None,
+        limits: ArticleLimits | None = None,
     ) -> None:
         self.store = store
         self.vectors = vectors
@@ -117,6 +106,7 @@ class Ingestor:
         self.parse_options = parse_options or ParseOptions()
         self.dedup_threshold = dedup_threshold
         self.topic = topic
+        self.limits = limits or ArticleLimits()
 
     def refresh_topic(self) -> int:
         """Recompute every article's topic share if the keywords changed since they were stored; returns how many."""
@@ -144,62 +134,71 @@ class Ingestor:
     def ingest_paths(
         self, paths: Iterable[Path], *, progress: Callable[[int], None] | None = None
     ) -> list[IngestResult]:
-        """Ingest files and folders; `progress(1)` is called as each file has been read.
+        """Ingest files and folders; `progress(1)` is called as each file has been read."""
+        return list(self.ingest_files(collect_files(paths), progress=progress))
 
-        Embedding runs a batch behind reading, so the bar leads the work by at most
-        one batch of articles; a JSON Lines file counts once however many articles it holds.
+    def ingest_files(
+        self, files: Sequence[Path | InputError], *, progress: Callable[[int], None] | None = None
+    ) -> Iterator[IngestResult]:
+        """Results as the articles are stored, for files found by `collect_files`.
+
+        Embedding runs at most one batch of paragraphs behind reading, so a
+        progress bar fed by `progress` leads the stored work by at most that.
         """
-        return list(self.ingest_articles(self._parsed(collect_files(paths), progress)))
+        return self.ingest_articles(self._parsed(files, progress))
 
     # -- articles -----------------------------------------------------------------
 
     def ingest_articles(
         self, items: Iterable[Article | InputError], *, first_seen: datetime | None = None
     ) -> Iterator[IngestResult]:
-        batch: list[Article] = []
-        batches = 0
+        batcher: ParagraphBatcher[tuple[Article, str]] = ParagraphBatcher(
+            self.embedder.encode_passages, self.embedder.dimension
+        )
+        queued: set[str] = set()
+        saved_at = 0
         try:
             for item in items:
-                if isinstance(item, InputError):
-                    log.error("%s", item)
-                    yield IngestResult(source=item.source, status="failed", error=str(item))
+                try:
+                    if isinstance(item, InputError):
+                        raise item
+                    article = admit_article(item, self.limits)
+                except InputError as exc:
+                    log.debug("%s", exc)
+                    yield IngestResult(source=exc.source, status="failed", error=str(exc))
                     continue
-                batch.append(item)
-                if len(batch) >= ARTICLES_PER_BATCH:
-                    yield from self._ingest_batch(batch, first_seen)
-                    batch = []
-                    batches += 1
-                    if batches % SAVE_EVERY_BATCHES == 0:
-                        self.vectors.save()
-            if batch:
-                yield from self._ingest_batch(batch, first_seen)
+                if not article.language:
+                    article = replace(article, language=detect_language(" ".join(article.paragraphs[:3])))
+                digest = content_hash(article)
+                skipped = self._unchanged(article, digest, queued)
+                if skipped is not None:
+                    yield skipped
+                    continue
+                queued.add(digest)
+                texts = [embedding_text(article.title, p, i) for i, p in enumerate(article.paragraphs)]
+                for (done, done_digest), vectors in batcher.add((article, digest), texts):
+                    yield self._write(done, done_digest, vectors, first_seen)
+                if batcher.batches - saved_at >= SAVE_EVERY_BATCHES:
+                    self.vectors.save()
+                    saved_at = batcher.batches
+            for (done, done_digest), vectors in batcher.flush():
+                yield self._write(done, done_digest, vectors, first_seen)
         finally:
             self.vectors.save()
 
-    def _ingest_batch(self, articles: list[Article], first_seen: datetime | None) -> Iterator[IngestResult]:
-        todo: list[tuple[Article, str]] = []
-        for article in articles:
-            if not article.language:
-                article = replace(article, language=detect_language(" ".join(article.paragraphs[:3])))
-            digest = content_hash(article)
-            existing = self.store.find_source(article.source)
-            if existing is not None and existing[1] == digest:
-                yield IngestResult(article.source, "unchanged", article_id=existing[0])
-                continue
+    def _unchanged(self, article: Article, digest: str, queued: set[str]) -> IngestResult | None:
+        """The result for an article that adds nothing (same source and content, or content already
+        stored or queued under another source), else None."""
+        existing = self.store.find_source(article.source)
+        if existing is not None and existing[1] == digest:
+            return IngestResult(article.source, "unchanged", article_id=existing[0])
+        if existing is None:
             same_content = self.store.find_hash(digest)
-            if existing is None and same_content is not None:
-                yield IngestResult(article.source, "unchanged", article_id=same_content, duplicate_of=same_content)
-                continue
-            todo.append((article, digest))
-        if not todo:
-            return
-        texts = [embedding_text(a.title, p, i) for a, _ in todo for i, p in enumerate(a.paragraphs)]
-        vectors = self.embedder.encode_passages(texts)
-        offset = 0
-        for article, digest in todo:
-            own = vectors[offset:offset + len(article.paragraphs)]
-            offset += len(article.paragraphs)
-            yield self._write(article, digest, own, first_seen)
+            if same_content is not None:
+                return IngestResult(article.source, "unchanged", article_id=same_content, duplicate_of=same_content)
+            if digest in queued:
+                return IngestResult(article.source, "unchanged")
+        return None
 
     def _write(self, article: Article, digest: str, vectors: np.ndarray, first_seen: datetime | None) -> IngestResult:
         try:
@@ -217,7 +216,7 @@ class Ingestor:
                 topic_density=density,
             )
         except InputError as exc:
-            log.error("%s", exc)
+            log.debug("%s", exc)
             return IngestResult(article.source, "failed", error=str(exc))
         self.vectors.update(outcome.added_ids, vectors, outcome.removed_ids)
         log.debug("%s %s (%d paragraphs)", outcome.status, article.source, len(article.paragraphs))

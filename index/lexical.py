@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from index.query import Concept, Phrase
 from index.store import SearchFilters, Store
 
-__all__ = ["ConceptStats", "LexicalMatch", "LexicalScorer", "concept_frequencies"]
+__all__ = ["ConceptMatcher", "ConceptStats", "LexicalMatch", "LexicalScorer"]
 
 K1 = 1.2
 B = 0.75
@@ -55,36 +55,53 @@ def _count(phrase: Phrase, terms: Sequence[str], counts: Counter[str]) -> int:
     return sum(1 for i in range(len(terms) - width + 1) if tuple(terms[i:i + width]) == phrase)
 
 
+class ConceptMatcher:
+    """Finds a question's concepts in runs of analysed terms, in one pass over the distinct terms.
+
+    A concept's frequency is that of its best-weighted form, not the sum: one
+    word can be several forms of a concept at once (its English and its Dutch
+    stem).
+    """
+
+    def __init__(self, concepts: Sequence[Concept]) -> None:
+        self.size = len(concepts)
+        self._single: dict[str, list[tuple[int, float]]] = {}
+        self._phrases: list[tuple[int, Phrase, float]] = []
+        for index, concept in enumerate(concepts):
+            for phrase, weight in concept.variants.items():
+                if len(phrase) == 1:
+                    self._single.setdefault(phrase[0], []).append((index, weight))
+                else:
+                    self._phrases.append((index, phrase, weight))
+
+    def frequencies(self, terms: Sequence[str]) -> list[float]:
+        counts = Counter(terms)
+        out = [0.0] * self.size
+        for term, n in counts.items():
+            for index, weight in self._single.get(term, ()):
+                if weight * n > out[index]:
+                    out[index] = weight * n
+        for index, phrase, weight in self._phrases:
+            if phrase[0] in counts:
+                n = _count(phrase, terms, counts)
+                if weight * n > out[index]:
+                    out[index] = weight * n
+        return out
+
+
 @dataclass(frozen=True)
 class ConceptStats:
     idfs: tuple[float, ...]
     paragraphs: tuple[int, ...]
     """How many paragraphs hold each concept (0: the archive never uses the word in any form)."""
     form_counts: dict[str, int]
+    matcher: ConceptMatcher
 
     @property
     def unknown_share(self) -> float:
         """Share of the question's concept weight that the archive does not hold at all."""
         total = sum(self.idfs) or 1.0
         return sum(idf for idf, held in zip(self.idfs, self.paragraphs, strict=True) if held == 0) / total
-
-
-def concept_frequencies(concepts: Sequence[Concept], terms: Sequence[str]) -> list[float]:
-    """Weighted frequency of each concept in a run of analysed terms (0 where it is absent).
-
-    The best-weighted form counts, not the sum: one word can be several forms
-    of a concept at once (its English and its Dutch stem).
-    """
-    counts = Counter(terms)
-    out: list[float] = []
-    for concept in concepts:
-        tf = 0.0
-        for phrase, weight in concept.variants.items():
-            n = _count(phrase, terms, counts)
-            if n:
-                tf = max(tf, weight * n)
-        out.append(tf)
-    return out
 
 
 class LexicalScorer:
@@ -110,7 +127,7 @@ class LexicalScorer:
             held = min(held, paragraphs)
             held_by.append(held)
             idfs.append(math.log(1 + (paragraphs - held + 0.5) / (held + 0.5)))
-        return ConceptStats(tuple(idfs), tuple(held_by), counts)
+        return ConceptStats(tuple(idfs), tuple(held_by), counts, ConceptMatcher(concepts))
 
     def candidates(
         self, concepts: Sequence[Concept], counts: dict[str, int], paragraphs: int, limit: int,
@@ -125,9 +142,8 @@ class LexicalScorer:
         match = " OR ".join(_fts_phrase(p) for p in dict.fromkeys(phrases[:_MAX_QUERY_FORMS]))
         return self.store.lexical_candidates(match, limit, filters)
 
-    def score(
-        self, concepts: Sequence[Concept], idfs: Sequence[float], ids: Sequence[int], paragraphs: int,
-    ) -> dict[int, LexicalMatch]:
+    def score(self, stats: ConceptStats, ids: Sequence[int], paragraphs: int) -> dict[int, LexicalMatch]:
+        idfs = stats.idfs
         total_idf = sum(idfs) or 1.0
         mean_length = self._mean_length(paragraphs)
         stored = self.store.paragraph_terms(ids)
@@ -138,12 +154,12 @@ class LexicalScorer:
             score = 0.0
             covered = 0.0
             matched: set[int] = set()
-            frequencies = concept_frequencies(concepts, terms)
+            frequencies = stats.matcher.frequencies(terms)
             for index, (tf, idf) in enumerate(zip(frequencies, idfs, strict=True)):
                 if tf:
                     score += idf * tf * (K1 + 1) / (tf + norm)
                     covered += idf
                     matched.add(index)
-            coverage = covered / total_idf if concepts else 1.0  # nothing asked beyond dates: nothing missing
+            coverage = covered / total_idf if idfs else 1.0  # nothing asked beyond dates: nothing missing
             out[pid] = LexicalMatch(score / total_idf, coverage, frozenset(matched))
         return out

@@ -46,6 +46,8 @@ reverse German/French ones, changed no result, and the German ones cost startup 
 DICTIONARY_PACKAGES = tuple(f"dict-freedict-{_ISO3[a]}-{_ISO3[b]}" for a, b in DIRECTIONS)
 
 _MAX_TRANSLATIONS = 6
+_CACHED_CHUNKS = 192
+"""Inflated chunks kept per dictionary (about 11 MB at most): the small dictionaries end up whole in memory."""
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 _BRACKETS = re.compile(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|\{[^}]*\}")
 _NUMBERING = re.compile(r"^\s*\d+\.\s*")
@@ -103,15 +105,17 @@ class _DictZip:
         last = (offset + length - 1) // self._chunk_length
         if last + 1 >= len(self._offsets):
             raise ValueError("entry beyond the end of the dictionary")
-        with self._lock:
-            self._file.seek(self._offsets[first])
-            raw = self._file.read(self._offsets[last + 1] - self._offsets[first])
-        data = b"".join(
-            zlib.decompressobj(-15).decompress(raw[a - self._offsets[first]:b - self._offsets[first]])
-            for a, b in zip(self._offsets[first:last + 1], self._offsets[first + 1:last + 2], strict=True)
-        )
+        data = b"".join(self._chunk(index) for index in range(first, last + 1))
         start = offset - first * self._chunk_length
         return data[start:start + length]
+
+    @lru_cache(maxsize=_CACHED_CHUNKS)  # noqa: B019 - one instance per dictionary for the process's life
+    def _chunk(self, index: int) -> bytes:
+        """One inflated chunk (about 58 kB); recently used ones stay: a question's words share chunks."""
+        with self._lock:
+            self._file.seek(self._offsets[index])
+            raw = self._file.read(self._offsets[index + 1] - self._offsets[index])
+        return zlib.decompressobj(-15).decompress(raw)
 
     def close(self) -> None:
         self._file.close()
@@ -203,7 +207,7 @@ class Lexicon:
             direct = self._lookup(source, target, word)
             if not direct and source != "en" and target != "en":
                 direct = tuple(
-                    dict.fromkeys(t for english in self._lookup(source, "en", word)[:3]
+                    dict.fromkeys(t for english in self._lookup(source, "en", word)[:2]
                                   for t in self._lookup("en", target, english)[:2])
                 )
             if direct:

@@ -1,9 +1,16 @@
 """One poll of one source: fetch safely, parse, filter, fetch pages where needed, ingest.
 
 A poll never raises: whatever goes wrong becomes the source's last error and
-its back-off grows; the bot and the other sources carry on. Blocking work
-(feed parsing, extraction, embedding, SQLite) runs in worker threads through
-`to_thread`, so a poll can run on the bot's event loop.
+its back-off grows; the bot and the other sources carry on. Everything but
+the network waits (feed parsing, the topic filter, hashing, page extraction,
+splitting text into paragraphs, embedding, SQLite) runs in worker threads
+through `to_thread`, so a poll can share the bot's event loop: a 1 MB entry
+once held it for 45 s.
+
+A feed source yields its entries; a page source is one article page, stored
+under its URL and replaced when its text changes. An entry's URL belongs to
+the source that claimed it first (`SourceRegistry.claim_entry`); other sources
+linking it count it as `elsewhere` and store nothing.
 
 The first successful poll of a new source stores what the feed already holds
 without alerting: only reporting that appears later is news.
@@ -16,16 +23,25 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from index.errors import FetchError, InputError, NewsbotError
-from index.feeds import FeedEntry, entry_to_article, extract_page, needs_page, parse_feed
-from index.fetch import Fetcher
+from index.feeds import (
+    ExtractedPage,
+    FeedEntry,
+    entry_to_article,
+    extract_page,
+    needs_page,
+    page_to_article,
+    parse_feed,
+)
+from index.fetch import Fetcher, FetchResult
 from index.glossary import expand_term
 from index.ingest import Ingestor
 from index.models import Article, IngestResult, StoredArticle
-from index.sources import SourceRegistry, SourceState
+from index.sources import SourceKind, SourceRegistry, SourceState
+from index.urls import canonical_url
 
 __all__ = ["Monitor", "PollResult", "matches_topic"]
 
@@ -43,6 +59,8 @@ class PollResult:
     replaced: int = 0
     unchanged: int = 0
     off_topic: int = 0
+    elsewhere: int = 0
+    """Entries whose article another source stored first."""
     failed: int = 0
     error: str = ""
     alerts: list[StoredArticle] = field(default_factory=list)
@@ -52,9 +70,10 @@ class PollResult:
             return f"{self.source}: failed: {self.error}"
         if self.not_modified:
             return f"{self.source}: not modified"
+        elsewhere = f", {self.elsewhere} from other sources" if self.elsewhere else ""
         return (
             f"{self.source}: {self.entries} entries, {self.added} added, {self.replaced} updated, "
-            f"{self.unchanged} unchanged, {self.off_topic} off-topic, {self.failed} failed"
+            f"{self.unchanged} unchanged, {self.off_topic} off-topic{elsewhere}, {self.failed} failed"
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -107,13 +126,12 @@ class Monitor:
             if response.not_modified:
                 result.not_modified = True
             else:
-                feed = await self.to_thread(
-                    parse_feed, response.body, base_url=response.url, http_charset=response.encoding
-                )
-                result.entries = len(feed.entries)
-                articles, seen = await self._articles(state, feed.entries, result)
+                if source.kind is SourceKind.PAGE:
+                    articles, seen = await self.to_thread(self._page_articles, state, response, result)
+                else:
+                    articles, seen = await self._feed_articles(state, response, result)
                 outcomes = await self.to_thread(self._ingest, articles)
-                self._count(outcomes, result, alert=state.seeded)
+                await self.to_thread(self._count, outcomes, result, alert=state.seeded)
                 stored = {o.source for o in outcomes if o.status != "failed"}
                 for url, digest in seen:
                     if url in stored:
@@ -124,7 +142,7 @@ class Monitor:
             )
         except NewsbotError as exc:
             result.error = str(exc)
-            log.warning("polling %s failed: %s", source.name, exc)
+            log.info("polling %s failed: %s", source.name, exc)
             await self.to_thread(self.registry.record_failure, source.name, str(exc), interval=interval)
         except Exception as exc:  # a bug or an unexpected library error: log it, keep the bot alive
             result.error = f"unexpected error ({type(exc).__name__})"
@@ -132,38 +150,75 @@ class Monitor:
             await self.to_thread(self.registry.record_failure, source.name, result.error, interval=interval)
         return result
 
-    async def _articles(
-        self, state: SourceState, entries: list[FeedEntry], result: PollResult
+    async def _feed_articles(
+        self, state: SourceState, response: FetchResult, result: PollResult
     ) -> tuple[list[Article], list[tuple[str, str]]]:
         """Articles for the entries that are new or changed since they were last seen, and their digests."""
-        source = state.source
+        feed = await self.to_thread(parse_feed, response.body, base_url=response.url, http_charset=response.encoding)
+        result.entries = len(feed.entries)
+        wanted = await self.to_thread(self._wanted_entries, state, feed.entries, result)
         articles: list[Article] = []
         seen: list[tuple[str, str]] = []
         today = datetime.now(UTC).date()
+        for entry, digest, fetch_page in wanted:
+            page = None
+            if fetch_page:
+                try:
+                    fetched = await self.fetcher.fetch(entry.url)
+                    page = await self.to_thread(extract_page, fetched.body, url=fetched.url,
+                                                http_charset=fetched.encoding)
+                except (FetchError, InputError) as exc:
+                    log.info("%s: using the feed summary of %s (%s)", state.source.name, entry.url, exc)
+            try:
+                articles.append(await self.to_thread(self._entry_article, state, entry, page, today))
+                seen.append((entry.url, digest))
+            except InputError as exc:
+                result.failed += 1
+                log.warning("%s: %s", state.source.name, exc)
+        return articles, seen
+
+    def _wanted_entries(
+        self, state: SourceState, entries: list[FeedEntry], result: PollResult
+    ) -> list[tuple[FeedEntry, str, bool]]:
+        """(entry, digest, whether its page must be fetched) for entries this source should store now."""
+        wanted: list[tuple[FeedEntry, str, bool]] = []
         for entry in entries:
             if not matches_topic(f"{entry.title} {entry.summary_text} {entry.content_text}", self.topic_keywords):
                 result.off_topic += 1
                 continue
             digest = _entry_digest(entry)
-            if await self.to_thread(self.registry.entry_digest, entry.url) == digest:
+            if self.registry.entry_digest(entry.url) == digest:
                 result.unchanged += 1
                 continue
-            page = None
-            if needs_page(entry):
-                try:
-                    fetched = await self.fetcher.fetch(entry.url)
-                    page = await self.to_thread(extract_page, fetched.body, url=fetched.url,
-                                               http_charset=fetched.encoding)
-                except (FetchError, InputError) as exc:
-                    log.info("%s: using the feed summary of %s (%s)", source.name, entry.url, exc)
-            try:
-                articles.append(entry_to_article(entry, outlet=source.outlet, language=source.language, page=page,
-                                                 first_seen_date=today))
-                seen.append((entry.url, digest))
-            except InputError as exc:
-                result.failed += 1
-                log.warning("%s: %s", source.name, exc)
-        return articles, seen
+            if not self.registry.claim_entry(entry.url, state.source):
+                result.elsewhere += 1
+                continue
+            wanted.append((entry, digest, needs_page(entry)))
+        return wanted
+
+    @staticmethod
+    def _entry_article(state: SourceState, entry: FeedEntry, page: ExtractedPage | None, today: date) -> Article:
+        return entry_to_article(entry, outlet=state.source.outlet, language=state.source.language, page=page,
+                                first_seen_date=today)
+
+    def _page_articles(
+        self, state: SourceState, response: FetchResult, result: PollResult
+    ) -> tuple[list[Article], list[tuple[str, str]]]:
+        """The watched page as one article under the source's canonical URL, unless another source has it."""
+        source = state.source
+        url = canonical_url(source.url)
+        result.entries = 1
+        page = extract_page(response.body, url=response.url, http_charset=response.encoding)
+        if not self.registry.claim_entry(url, source):
+            result.elsewhere += 1
+            return [], []
+        article = page_to_article(page, url=url, outlet=source.outlet, language=source.language,
+                                  first_seen_date=datetime.now(UTC).date())
+        digest = hashlib.sha256("\x1e".join(article.paragraphs).encode()).hexdigest()
+        if self.registry.entry_digest(url) == digest:
+            result.unchanged += 1
+            return [], []
+        return [article], [(url, digest)]
 
     def _ingest(self, articles: list[Article]) -> list[IngestResult]:
         return list(self.ingestor.ingest_articles(articles))

@@ -119,7 +119,7 @@ class Searcher:
         ids = list(dense)
         if not ids:
             return SearchResult(question, (), query_vector, tuple(days), stats)
-        matches = self.lexical.score(question.concepts, stats.idfs, ids, size)
+        matches = self.lexical.score(stats, ids, size)
         passages = self.store.passages(ids)
         hits: list[Hit] = []
         for pid in ids:

@@ -4,6 +4,12 @@ The TOML file is a seed: at start its sources are upserted (by name) into the
 `sources` table, which also holds run-time state: conditional-GET validators,
 the last success and error, consecutive failures and the back-off deadline.
 Sources added from Discord or the CLI live only in the table.
+
+A source is a feed or a watched article page (`SourceKind`). The
+`feed_entries` table remembers every article URL a source has processed, and
+which source claimed it first: an article belongs to that source, and another
+source linking the same URL adds nothing (it used to replace the article,
+outlet and date included).
 """
 
 from __future__ import annotations
@@ -17,8 +23,9 @@ from pathlib import Path
 
 from index.errors import InputError
 from index.store import Store
+from index.urls import web_url_problem
 
-__all__ = ["Side", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay"]
+__all__ = ["Side", "SourceKind", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -37,14 +44,21 @@ CREATE TABLE IF NOT EXISTS sources (
     last_error_at TEXT,
     failures INTEGER NOT NULL DEFAULT 0,
     next_poll TEXT,
-    seeded INTEGER NOT NULL DEFAULT 0
+    seeded INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL DEFAULT 'feed'
 );
 CREATE TABLE IF NOT EXISTS feed_entries (
     url TEXT PRIMARY KEY,
     digest TEXT NOT NULL,
-    seen TEXT NOT NULL
+    seen TEXT NOT NULL,
+    owner TEXT
 );
 """
+_ADDED_COLUMNS = (
+    ("sources", "kind", "TEXT NOT NULL DEFAULT 'feed'"),
+    ("feed_entries", "owner", "TEXT"),
+)
+"""Columns later versions added to tables an older archive already has."""
 
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -58,6 +72,13 @@ class Side(StrEnum):
     UNKNOWN = "unknown"
 
 
+class SourceKind(StrEnum):
+    """What polling a source fetches: a feed of entries, or one article page watched for changes."""
+
+    FEED = "feed"
+    PAGE = "page"
+
+
 @dataclass(frozen=True)
 class Source:
     name: str
@@ -67,6 +88,7 @@ class Source:
     side: Side = Side.UNKNOWN
     poll_minutes: float = 15.0
     enabled: bool = True
+    kind: SourceKind = SourceKind.FEED
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,8 @@ class SourceState:
     def describe(self) -> str:
         """One line for `newsbot status`, `/status` and `/sources list`."""
         parts = [f"{self.source.name}: {self.source.url}"]
+        if self.source.kind is SourceKind.PAGE:
+            parts.append("watched page")
         if not self.source.enabled:
             parts.append("disabled")
         parts.append(f"last success {self.last_success or 'never'}")
@@ -105,8 +129,11 @@ def _validate(source: Source, where: str) -> Source:
         raise InputError(where, "a source needs a name")
     if not source.url.lower().startswith(("http://", "https://")):
         raise InputError(where, f"source {source.name!r}: url must start with http:// or https://")
-    if source.poll_minutes <= 0:
-        raise InputError(where, f"source {source.name!r}: poll_minutes must be positive")
+    problem = web_url_problem(source.url)
+    if problem is not None:
+        raise InputError(where, f"source {source.name!r}: url is not usable ({problem})")
+    if not 0 < source.poll_minutes <= 10080:
+        raise InputError(where, f"source {source.name!r}: poll_minutes must be more than 0 and at most 10080")
     return source
 
 
@@ -114,23 +141,34 @@ def load_sources_file(path: Path, default_minutes: float = 15.0) -> list[Source]
     """Parse a sources TOML file (`[[source]]` tables); errors name the file and the entry."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(str(path), f"cannot read sources file ({exc})") from None
     sources = []
     for number, entry in enumerate(data.get("source", []), start=1):
         where = f"{path} source #{number}"
+        if not isinstance(entry, dict):
+            raise InputError(where, "expected a [[source]] table")
         try:
             side = Side(str(entry.get("side", "unknown")).lower())
         except ValueError:
             raise InputError(where, f"side must be one of {', '.join(s.value for s in Side)}") from None
+        try:
+            kind = SourceKind(str(entry.get("kind", "feed")).lower())
+        except ValueError:
+            raise InputError(where, f"kind must be one of {', '.join(k.value for k in SourceKind)}") from None
+        try:
+            poll_minutes = float(entry.get("poll_minutes", default_minutes))
+        except (TypeError, ValueError):
+            raise InputError(where, "poll_minutes must be a number") from None
         source = Source(
             name=str(entry.get("name", "")).strip(),
             url=str(entry.get("url", "")).strip(),
             outlet=str(entry.get("outlet") or entry.get("name", "")).strip(),
             language=(str(entry["language"]).lower() if entry.get("language") else None),
             side=side,
-            poll_minutes=float(entry.get("poll_minutes", default_minutes)),
+            poll_minutes=poll_minutes,
             enabled=bool(entry.get("enabled", True)),
+            kind=kind,
         )
         sources.append(_validate(source, where))
     return sources
@@ -145,11 +183,15 @@ class SourceRegistry:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            for table, column, declaration in _ADDED_COLUMNS:
+                if column not in {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def _row_to_state(self, row: sqlite3.Row) -> SourceState:
         source = Source(
             name=row["name"], url=row["url"], outlet=row["outlet"], language=row["language"],
             side=Side(row["side"]), poll_minutes=row["poll_minutes"], enabled=bool(row["enabled"]),
+            kind=SourceKind(row["kind"]),
         )
         return SourceState(
             source=source, etag=row["etag"], last_modified=row["last_modified"], last_success=row["last_success"],
@@ -161,13 +203,13 @@ class SourceRegistry:
         _validate(source, f"source {source.name!r}")
         with self.store.transaction() as db:
             db.execute(
-                """INSERT INTO sources(name, url, outlet, language, side, poll_minutes, enabled, origin)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """INSERT INTO sources(name, url, outlet, language, side, poll_minutes, enabled, origin, kind)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(name) DO UPDATE SET url=excluded.url, outlet=excluded.outlet,
                    language=excluded.language, side=excluded.side, poll_minutes=excluded.poll_minutes,
-                   enabled=excluded.enabled""",
+                   enabled=excluded.enabled, kind=excluded.kind""",
                 (source.name, source.url, source.outlet, source.language, source.side.value, source.poll_minutes,
-                 int(source.enabled), origin),
+                 int(source.enabled), origin, source.kind.value),
             )
 
     def sync_file(self, sources: list[Source]) -> None:
@@ -207,6 +249,27 @@ class SourceRegistry:
                 "ON CONFLICT(url) DO UPDATE SET digest=excluded.digest, seen=excluded.seen",
                 (url, digest, datetime.now(UTC).isoformat(timespec="seconds")),
             )
+
+    def claim_entry(self, url: str, source: Source) -> bool:
+        """Whether the article at `url` belongs to `source`, claiming it if no source has yet.
+
+        Atomic, so two sources polled at once cannot both claim one URL. An
+        article stored before owners were recorded (or from a file) belongs to
+        a source only when its outlet is that source's outlet.
+        """
+        with self.store.transaction() as db:
+            row = db.execute("SELECT owner FROM feed_entries WHERE url = ?", (url,)).fetchone()
+            if row is not None and row["owner"] is not None:
+                return bool(row["owner"] == source.name)
+            stored = db.execute("SELECT outlet FROM articles WHERE source = ?", (url,)).fetchone()
+            if stored is not None and stored["outlet"] != source.outlet:
+                return False
+            db.execute(
+                "INSERT INTO feed_entries(url, digest, seen, owner) VALUES (?, '', ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET owner=excluded.owner",
+                (url, datetime.now(UTC).isoformat(timespec="seconds"), source.name),
+            )
+            return True
 
     def record_failure(self, name: str, error: str, *, interval: timedelta) -> SourceState | None:
         state = self.get(name)

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import analyse
+from index.archive_file import check_archive_identity, check_data_dir, damage_error, existing_archive, mark_archive
 from index.dates import DatePrecision, PublishedDate, find_dates_in_text
 from index.errors import StoreError
 from index.models import Article, Passage, StoredArticle
@@ -237,17 +238,26 @@ class Store:
     """
 
     def __init__(self, path: Path) -> None:
+        """Open the archive at `path`, creating it only where no file exists (see `index.archive_file`)."""
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        check_data_dir(path.parent)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data folder {path.parent} ({exc.strerror or exc})") from None
+        existing = existing_archive(path)
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30.0)
             self._db.row_factory = sqlite3.Row
+            if existing:
+                check_archive_identity(self._db, path)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
+            mark_archive(self._db)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: cannot open the database ({exc})") from None
+            raise damage_error(exc, path) or StoreError(f"{path}: cannot open the database ({exc})") from None
         self._lock = threading.RLock()
         self._article_cache: dict[int, StoredArticle] = {}
 
@@ -274,18 +284,30 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any error: all of it or nothing."""
-        with self._lock:
+        with self._lock, self._damage_reported():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, self._damage_reported():
             return self._db.execute(sql, params).fetchall()
+
+    @contextmanager
+    def _damage_reported(self) -> Iterator[None]:
+        """A damaged or unreadable archive as a StoreError naming it; other SQLite errors pass unchanged."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            error = damage_error(exc, self.path)
+            if error is None:
+                raise
+            raise error from None
 
     # -- meta -----------------------------------------------------------------
 

@@ -3,9 +3,12 @@
 `IndexIDMap2` over `IndexFlatIP` keyed by paragraph id: normalised vectors make
 inner product the cosine. The file is written to a temporary name and moved
 into place with `os.replace`, next to a JSON manifest (model id, dimension,
-count), so a crash never leaves a half-written index. On load the index is
-compared with SQLite by id set: whatever differs is added or removed from the
-stored embeddings, and an unusable file is rebuilt from scratch.
+count and the file's SHA-256), so a crash never leaves a half-written index.
+On load a file whose checksum does not match its manifest (damaged vectors
+still load and search, silently wrong) is rebuilt from scratch, and the index
+is compared with SQLite by id set: whatever differs is added or removed from
+the stored embeddings. A folder where the index file belongs is an error that
+says so, not a traceback.
 
 Exact (flat) search is deliberate: at 100k paragraphs × 512 dimensions it
 answers in a few milliseconds on two cores (see bench/), with perfect recall.
@@ -13,6 +16,7 @@ answers in a few milliseconds on two cores (see bench/), with perfect recall.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -25,7 +29,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.errors import ModelMismatchError
+from index.errors import ModelMismatchError, StoreError
 from index.store import Store
 
 __all__ = ["VectorIndex", "IndexHealth"]
@@ -59,6 +63,11 @@ def _new_index(dimension: int) -> faiss.IndexIDMap2:
     return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
 
 
+def _sha256(path: Path | str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 class VectorIndex:
     """Thread-safe wrapper: searches take the lock too, since FAISS add/remove are not safe under search."""
 
@@ -76,8 +85,15 @@ class VectorIndex:
 
     # -- persistence ------------------------------------------------------------
 
+    def _check_paths(self) -> None:
+        for path in (self.path, self.manifest_path):
+            if path.exists() and not path.is_file():
+                raise StoreError(f"{path} is not a file (a folder?): move it away; the vector index is rebuilt "
+                                 "from the database")
+
     def _read_file(self) -> bool:
-        """Load the saved index if its manifest matches this model; False means 'rebuild'."""
+        """Load the saved index if its manifest matches this model and its checksum; False means 'rebuild'."""
+        self._check_paths()
         if not self.path.exists() or not self.manifest_path.exists():
             return False
         try:
@@ -85,6 +101,13 @@ class VectorIndex:
             if manifest.get("model_id") != self.model_id or manifest.get("dimension") != self.dimension:
                 log.warning("index %s was built for %s/%s; rebuilding", self.path, manifest.get("model_id"),
                             manifest.get("dimension"))
+                return False
+            if "sha256" not in manifest:
+                log.warning("index %s has no checksum in its manifest (an older newsbot wrote it); rebuilding",
+                            self.path)
+                return False
+            if manifest["sha256"] != _sha256(self.path):
+                log.warning("index %s does not match the checksum in its manifest; rebuilding", self.path)
                 return False
             index = faiss.read_index(str(self.path))
             if index.d != self.dimension or not isinstance(index, faiss.IndexIDMap2):
@@ -100,16 +123,19 @@ class VectorIndex:
     def save(self) -> None:
         """Write index and manifest atomically (temp file in the same directory, then os.replace)."""
         with self._lock:
+            self._check_paths()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".paragraphs-", suffix=".faiss.tmp", dir=self.path.parent)
             os.close(fd)
             try:
                 faiss.write_index(self._index, tmp)
+                checksum = _sha256(tmp)
                 os.replace(tmp, self.path)
             finally:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
-            manifest = {"model_id": self.model_id, "dimension": self.dimension, "count": int(self._index.ntotal)}
+            manifest = {"model_id": self.model_id, "dimension": self.dimension, "count": int(self._index.ntotal),
+                        "sha256": checksum}
             fd, tmp = tempfile.mkstemp(prefix=".paragraphs-", suffix=".json.tmp", dir=self.path.parent)
             with os.fdopen(fd, "w") as handle:
                 json.dump(manifest, handle)

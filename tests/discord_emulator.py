@@ -15,8 +15,8 @@ import itertools
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +24,8 @@ from typing import Any
 import yarl
 from aiohttp import WSMsgType, web
 
-__all__ = ["DiscordEmulator", "Recorded", "InteractionRecord", "patched_discord", "MANAGE_GUILD", "ADMINISTRATOR"]
+__all__ = ["DiscordEmulator", "Recorded", "InteractionRecord", "patched_discord", "connected", "MANAGE_GUILD",
+           "ADMINISTRATOR"]
 
 MANAGE_GUILD = 1 << 5
 ADMINISTRATOR = 1 << 3
@@ -508,3 +509,19 @@ def patched_discord(emulator: DiscordEmulator) -> Iterator[None]:
     finally:
         Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = old_base, old_gateway
 
+
+
+@asynccontextmanager
+async def connected(emulator: DiscordEmulator, bot: Any) -> AsyncIterator[None]:
+    """`bot` (a discord.py client) logged in to the emulator and connected for the duration, closed afterwards."""
+    with patched_discord(emulator):
+        task: asyncio.Task[None] | None = None
+        try:
+            await bot.login(emulator.token)
+            task = asyncio.create_task(bot.connect(reconnect=False))
+            await asyncio.wait_for(bot.wait_until_ready(), 30)
+            yield
+        finally:
+            await bot.close()
+            if task is not None:
+                await asyncio.wait_for(task, 30)

@@ -26,6 +26,7 @@ __all__ = [
     "with_etag",
     "trickle",
     "huge",
+    "delayed",
 ]
 
 
@@ -98,6 +99,16 @@ def huge(total_bytes: int, *, declare_length: bool, chunk: int = 64 * 1024) -> H
         if declare_length:
             headers["Content-Length"] = str(total_bytes)
         return Reply(200, headers, chunks())
+
+    return handle
+
+
+def delayed(handler: Handler, seconds: float) -> Handler:
+    """`handler`, answering only after `seconds`: a slow server, whose slowness only ever grows on a busy machine."""
+
+    def handle(request: RecordedRequest) -> Reply:
+        time.sleep(seconds)
+        return handler(request)
 
     return handle
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.discord_emulator import DiscordEmulator, patched_discord
+from tests.discord_emulator import DiscordEmulator, connected, patched_discord
 
 pytestmark = pytest.mark.slow
 
@@ -42,19 +42,12 @@ async def harness(tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> 
         settings = load_settings(data_dir=tmp_path / "data", discord={"guild_id": emulator.guild_id})
         services = await asyncio.to_thread(open_services, settings, embedder=embedder)
         await asyncio.to_thread(services.ingestor.ingest_paths, [SAMPLE])
-        with patched_discord(emulator):
-            bot = NewsBot(services)
-            task: asyncio.Task[None] | None = None
-            try:
-                await bot.login(emulator.token)
-                task = asyncio.create_task(bot.connect(reconnect=False))
-                await asyncio.wait_for(bot.wait_until_ready(), 30)
+        bot = NewsBot(services)
+        try:
+            async with connected(emulator, bot):
                 yield Harness(emulator, bot, channel, user, admin)
-            finally:
-                await bot.close()
-                if task is not None:
-                    await asyncio.wait_for(task, 30)
-                services.close()
+        finally:
+            services.close()
 
 
 def _embed(message: dict) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.discord_emulator import DiscordEmulator, patched_discord
+from tests.discord_emulator import DiscordEmulator, connected
 from tests.http_server import LoopbackServer, static
 from tests.test_monitor import _page, _rss
 
@@ -49,22 +49,15 @@ async def setup(tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> As
             )
             services = await asyncio.to_thread(open_services, settings, embedder=embedder)
             registry = await asyncio.to_thread(open_registry, services)
-            with patched_discord(emulator):
-                bot = NewsBot(services, extra_cogs=[lambda b: SourcesCog(b, registry)])
-                task: asyncio.Task[None] | None = None
-                try:
-                    await bot.login(emulator.token)
-                    task = asyncio.create_task(bot.connect(reconnect=False))
-                    await asyncio.wait_for(bot.wait_until_ready(), 30)
+            bot = NewsBot(services, extra_cogs=[lambda b: SourcesCog(b, registry)])
+            try:
+                async with connected(emulator, bot):
                     poller = SourcePoller(bot, registry)
                     yield {"emulator": emulator, "server": server, "channel": channel, "alerts": alerts,
                            "user": user, "admin": admin, "poller": poller, "registry": registry, "bot": bot}
                     await poller.close()
-                finally:
-                    await bot.close()
-                    if task is not None:
-                        await asyncio.wait_for(task, 30)
-                    services.close()
+            finally:
+                services.close()
 
 
 async def test_sources_add_is_refused_for_members_without_manage_server(setup: dict) -> None:

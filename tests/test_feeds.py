@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import resource
 import socket
-import time
 import tracemalloc
 from collections.abc import Iterator
 from datetime import date
@@ -20,7 +19,6 @@ from index.feeds import (
     ExtractedPage,
     FeedEntry,
     FeedParseLimits,
-    canonical_url,
     decode_markup,
     entry_to_article,
     extract_page,
@@ -30,6 +28,8 @@ from index.feeds import (
     strip_dtd,
 )
 from index.fetch import Fetcher, FetchPolicy
+from index.urls import canonical_url
+from tests.bounded_child import run_bounded
 from tests.http_server import LoopbackServer, static
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
@@ -238,18 +238,17 @@ def _parser_child_peak_kb(body: bytes) -> int:
     return int(done.stdout.split()[-1])
 
 
-def test_entity_expansion_feed_is_bounded_in_time_and_memory() -> None:
+def test_entity_expansion_feed_is_bounded_in_memory() -> None:
+    """Bounded in this process (tracemalloc) and in the parser's child (its peak RSS); the child's own CPU and
+    address-space limits bound its time: had it needed more, parse_feed would have raised."""
     body = _entity_bomb()
     assert 1_000_000 < len(body) < 1_400_000
     tracemalloc.start()
-    started = time.monotonic()
     try:
         feed = parse_feed(body, base_url=BASE, max_entries=5000)
-        elapsed = time.monotonic() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert elapsed < 5.0, elapsed
     assert peak < 200 * 2**20, peak
     assert _parser_child_peak_kb(body) < 200 * 1024
     assert len(feed.entries) == 2000
@@ -262,20 +261,16 @@ def test_stripping_alone_defuses_the_entity_feed_in_process() -> None:
     assert "<!DOCTYPE" not in stripped and "<!ENTITY" not in stripped and len(stripped) < 300_000
     # tracemalloc would triple the time of feedparser's pure-Python lenient parser: use the RSS high-water mark
     rss_before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.monotonic()
     parsed = feedparser.parse(io.BytesIO(stripped.encode()))
-    elapsed = time.monotonic() - started
     rss_growth_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before_kb
-    assert elapsed < 5.0 and rss_growth_kb < 200 * 1024, (elapsed, rss_growth_kb)
+    assert rss_growth_kb < 200 * 1024, rss_growth_kb
     assert len(parsed.entries) == 2000 and "AAAA" not in parsed.entries[0].get("summary", "")
 
 
 def test_nested_entities_billion_laughs() -> None:
     decls = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
     body = _rss(_item(1, description="&l9;"), prolog=f'<?xml version="1.0"?><!DOCTYPE rss [{decls}]>')
-    started = time.monotonic()
     (entry,) = parse_feed(body, base_url=BASE).entries
-    assert time.monotonic() - started < 5.0
     assert "lol" not in entry.summary_text
 
 
@@ -295,18 +290,24 @@ def test_strip_dtd(text: str, expected: str) -> None:
     assert strip_dtd(text) == expected
 
 
-@pytest.mark.parametrize("unit", ["<!DOCTYPE x [", "<!DOCTYPE x [<!--", '<!DOCTYPE x ["', "<!ENTITY a "])
-def test_strip_dtd_is_linear_on_pathological_input(unit: str) -> None:
-    text = unit * (2_000_000 // len(unit))
-    started = time.monotonic()
-    strip_dtd(text)
-    assert time.monotonic() - started < 1.0
+def test_strip_dtd_is_linear_on_pathological_input() -> None:
+    """2 MB of each unit under 20 CPU seconds in all: linear work takes well under one, quadratic work days."""
+    done = run_bounded(
+        """
+        from index.feeds import strip_dtd
+        for unit in ["<!DOCTYPE x [", "<!DOCTYPE x [<!--", '<!DOCTYPE x ["', "<!ENTITY a "]:
+            assert strip_dtd(unit * (2_000_000 // len(unit))) == ""
+        print("ok")
+        """,
+        cpu_seconds=20,
+    )
+    assert done.returncode == 0 and done.stdout.split() == [b"ok"], done.stderr.decode()[-2000:]
 
 
 def test_parse_limits_are_enforced() -> None:
     body = _rss("".join(_item(n) for n in range(50)))
     with pytest.raises(InputError, match="took longer than"):
-        parse_feed(body, base_url=BASE, limits=FeedParseLimits(timeout_s=0.01))
+        parse_feed(body, base_url=BASE, limits=FeedParseLimits(timeout_s=0.01, seconds_per_megabyte=0))
     with pytest.raises(InputError, match="needed more than 16 MB"):
         parse_feed(body, base_url=BASE, limits=FeedParseLimits(memory_bytes=16 * 2**20))
 
@@ -365,7 +366,7 @@ def test_entry_to_article_prefers_feed_content() -> None:
     article = entry_to_article(entry, outlet="Wire", language=None, page=None, first_seen_date=date(2020, 11, 10))
     assert article.paragraphs == ("First.", "Second.")
     assert article.source == article.url == "https://wire.example/a"
-    assert article.outlet == "Wire" and article.language == "" and article.title == "A title"
+    assert article.outlet == "Wire" and article.language == "en" and article.title == "A title"
     assert article.published == PublishedDate.day(date(2020, 11, 10))
 
 

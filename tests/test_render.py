@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.render import LIMITS, IndexFooter, answer_embed, fit_text, hits_embed, neutralise_mentions
+from bot.markdown_escaping import neutralise_mentions
+from bot.render import LIMITS, IndexFooter, answer_embed, fit_text, hits_embed
 from index.dates import PublishedDate, parse_date
 from index.models import Answer, Citation, Hit, Passage, StoredArticle
 

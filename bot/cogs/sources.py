@@ -16,7 +16,8 @@ from discord.ext import commands
 
 from bot.core.monitoring import check_source, fetch_policy
 from bot.errors import UserFacingError
-from bot.render import fit_text, neutralise_mentions
+from bot.markdown_escaping import inert
+from bot.render import fit_inert
 from index.sources import Side, Source, SourceRegistry
 
 if TYPE_CHECKING:
@@ -43,8 +44,9 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
     @app_commands.command(name="list", description="Every monitored source with its last success and errors.")
     async def list_sources(self, interaction: discord.Interaction) -> None:
         states = await self.bot.run_blocking(self.registry.all)
-        lines = [neutralise_mentions(state.describe()) for state in states] or ["No sources are monitored yet."]
-        embed = discord.Embed(title="Monitored sources", description=fit_text("\n".join(lines), 4000),
+        lines = "\n".join(state.describe() for state in states)
+        description = fit_inert(lines, 4000) if lines else "No sources are monitored yet."
+        embed = discord.Embed(title="Monitored sources", description=description,
                               colour=discord.Colour.dark_teal())
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -66,15 +68,15 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
             name=name.strip(), url=url.strip(), outlet=name.strip(), language=language.lower() if language else None,
             side=Side(side.value) if side else Side.UNKNOWN, poll_minutes=self.bot.settings.sources.poll_minutes,
         )
-        found = await check_source(source, fetch_policy(self.bot.services))
+        source, found = await check_source(source, fetch_policy(self.bot.services))
         await self.bot.run_blocking(self.registry.upsert, source)
         self.bot.dispatch("sources_changed")
-        await interaction.followup.send(f"Added **{neutralise_mentions(source.name)}**: {found}.", ephemeral=True)
+        await interaction.followup.send(f"Added **{inert(source.name)}**: {inert(found)}.", ephemeral=True)
 
     @app_commands.command(name="remove", description="Stop monitoring a source.")
     async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 60]) -> None:
         require_manage_guild(interaction)
         removed = await self.bot.run_blocking(self.registry.remove, name.strip())
         self.bot.dispatch("sources_changed")
-        text = f"Removed **{neutralise_mentions(name)}**." if removed else f"No source named {name!r}."
-        await interaction.response.send_message(neutralise_mentions(text), ephemeral=True)
+        text = f"Removed **{inert(name)}**." if removed else f"No source named {inert(name)}."
+        await interaction.response.send_message(text, ephemeral=True)

@@ -29,10 +29,12 @@ import numpy as np
 from index.chunking import split_sentences
 from index.dates import DatePrecision
 from index.embedder import Embedder
+from index.errors import InputError
 from index.models import Citation, Passage, StoredArticle
 from index.store import Store
 
-__all__ = ["Digest", "Story", "build_digest", "digest_articles", "day_bounds_utc", "STORY_SIMILARITY"]
+__all__ = ["Digest", "Story", "build_digest", "digest_articles", "day_bounds_utc", "check_digest_day",
+           "STORY_SIMILARITY", "FIRST_DIGEST_DAY"]
 
 STORY_SIMILARITY = 0.72
 MAX_QUOTES = 2
@@ -134,7 +136,20 @@ def _recency(article: StoredArticle) -> str:
     return max(article.published.iso(), article.first_seen.date().isoformat())
 
 
+FIRST_DIGEST_DAY = date(1900, 1, 1)
+"""No news archive reaches further back; far older days do not even have a UTC offset to compute."""
+
+
+def check_digest_day(day: date, today: date | None = None) -> None:
+    """Refuse a day no digest can cover: before 1900 or after tomorrow (9999-12-31 has no next day)."""
+    latest = (today or datetime.now(UTC).date()) + timedelta(days=1)
+    if not FIRST_DIGEST_DAY <= day <= latest:
+        raise InputError(day.isoformat(), f"no digest for this day: choose one from {FIRST_DIGEST_DAY.isoformat()} "
+                                          f"to {latest.isoformat()}")
+
+
 def build_digest(store: Store, embedder: Embedder, day: date, timezone: str) -> Digest:
+    check_digest_day(day)
     articles = digest_articles(store, day, timezone)
     if not articles:
         return Digest(day, timezone, 0, 0, ())

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import replace
 
 from bot.core.services import Services
 from index.errors import InputError
 from index.feeds import extract_page, parse_feed
 from index.fetch import Fetcher, FetchPolicy
 from index.monitor import Monitor, PollResult
-from index.sources import Source, SourceRegistry, load_sources_file
+from index.sources import Source, SourceKind, SourceRegistry, load_sources_file
 
 __all__ = ["fetch_policy", "open_registry", "make_monitor", "poll_sources", "check_source"]
 
@@ -59,15 +60,24 @@ async def poll_sources(services: Services, registry: SourceRegistry, names: Iter
         return [await monitor.poll(state) for state in states]
 
 
-async def check_source(source: Source, policy: FetchPolicy) -> str:
-    """Fetch a candidate source once under the same rules; return what it is ("feed: N entries" / "page")."""
+async def check_source(source: Source, policy: FetchPolicy) -> tuple[Source, str]:
+    """Fetch a candidate source once under the same rules: the source with its kind, and what was found.
+
+    A feed with entries is a feed source; otherwise a page with main text is
+    a watched page. Anything else raises InputError (or FetchError), so a
+    source that no poll could ever use is refused when it is added.
+    """
     async with Fetcher(policy) as fetcher:
         response = await fetcher.fetch(source.url)
     try:
         feed = await asyncio.to_thread(parse_feed, response.body, base_url=response.url,
                                        http_charset=response.encoding)
-        return f"feed with {len(feed.entries)} entries"
-    except InputError:
-        page = await asyncio.to_thread(extract_page, response.body, url=response.url,
-                                       http_charset=response.encoding)
-        return f"article page ({len(page.paragraphs)} paragraphs)"
+        return replace(source, kind=SourceKind.FEED), f"feed with {len(feed.entries)} entries"
+    except InputError as not_a_feed:
+        try:
+            page = await asyncio.to_thread(extract_page, response.body, url=response.url,
+                                           http_charset=response.encoding)
+        except InputError:
+            raise InputError(source.url, f"neither a feed nor an article page ({not_a_feed.reason})") from None
+    return (replace(source, kind=SourceKind.PAGE),
+            f"article page ({len(page.paragraphs)} paragraphs), watched for changes")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from index.analysis import analyse
 from index.chunking import split_sentences
 from index.dates import MONTHS, find_dates_in_text
-from index.lexical import ConceptStats, concept_frequencies
+from index.lexical import ConceptStats
 from index.models import Hit
 from index.query import AnswerType, Question
 
@@ -82,7 +82,7 @@ def read_passage(hit: Hit, question: Question, stats: ConceptStats) -> Evidence:
     total = sum(stats.idfs) or 1.0
     best: Evidence | None = None
     for sentence in sentences:
-        frequencies = concept_frequencies(question.concepts, analyse(sentence, article.language))
+        frequencies = stats.matcher.frequencies(analyse(sentence, article.language))
         held = sum(idf for idf, tf in zip(stats.idfs, frequencies, strict=True) if tf) / total
         evidence = Evidence(hit, sentence, held, answer_type_present(sentence, question, hit))
         if best is None or evidence.score > best.score:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.core.answering import Answerer, AnswerPolicy
 from config.settings import Settings
+from index.article_building import ArticleLimits
 from index.embedder import Embedder, load_embedder
 from index.ingest import Ingestor
 from index.lexicon import load_lexicon
@@ -75,6 +76,7 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
         ),
         dedup_threshold=settings.ingest.dedup_threshold,
         topic=topic,
+        limits=ArticleLimits(max_paragraphs=settings.ingest.max_article_paragraphs),
     )
     ingestor.refresh_topic()
     return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health)

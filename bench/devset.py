@@ -1,0 +1,137 @@
+"""Quality on the independent development set, in one process, scored the way its own evaluate.py scores.
+
+    python bench/devset.py [--devset ../shared/devset] [--json]
+
+The development set (50 articles, 160 questions, written by people who did not
+write newsbot) lives outside the project and is read from there, never copied.
+Its evaluate.py drives the command line; this module asks the same questions
+through the same `Answerer.answer` in-process, so tests can assert floors
+without starting a process per question. Printed per half (a = 2020–2021,
+b = 2022–2025): Recall@5 of the answer's citations per kind (a declined
+answerable question counts as not found), Recall@5 of search alone, balanced
+abstention accuracy, the share of answers whose opening sentence holds the
+reference answer's numbers and names, and how the off-topic questions of
+bench/offtopic.jsonl were declined.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEVSET = ROOT.parent / "shared" / "devset"
+OFFTOPIC = ROOT / "bench" / "offtopic.jsonl"
+_FACT = re.compile(r"[\w'’-]+")
+
+
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def key_facts(reference: str) -> list[str]:
+    """Numbers and names of a reference answer: what an answering sentence should contain."""
+    from index.analysis import fold
+
+    words = _FACT.findall(reference)
+    facts = [w for w in words if any(c.isdigit() for c in w)]
+    facts += [w for i, w in enumerate(words) if i > 0 and w[:1].isupper() and len(w) > 2]
+    return [fold(f) for f in dict.fromkeys(facts)]
+
+
+def score(services: Any, questions: Iterable[dict[str, Any]], offtopic: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Scores per half and overall; `services` already holds the development corpus."""
+    from index.analysis import fold
+
+    found: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+    searched: dict[str, list[bool]] = defaultdict(list)
+    answered: dict[str, list[bool]] = defaultdict(list)
+    declined: dict[str, list[bool]] = defaultdict(list)
+    facts: dict[str, list[bool]] = defaultdict(list)
+    for q in questions:
+        halves = (q["id"][0], "all")
+        gold = {(name, paragraph) for name, paragraph in q["gold"]}
+        answer = services.answerer.answer(q["question"])
+        cited = [(Path(c.passage.article.source).name, c.passage.position) for c in answer.citations[:5]]
+        if not gold:
+            for half in halves:
+                declined[half].append(answer.abstained)
+            continue
+        hits = services.searcher.search(q["question"], limit=5).hits
+        in_search = any((Path(h.passage.article.source).name, h.passage.position) in gold for h in hits)
+        hit = not answer.abstained and any(c in gold for c in cited)
+        wanted = key_facts(q["answer"])
+        for half in halves:
+            found[half][q["kind"]].append(hit)
+            found[half]["all"].append(hit)
+            searched[half].append(in_search)
+            answered[half].append(not answer.abstained)
+            if wanted and not answer.abstained:
+                lead = fold(answer.citations[0].marked)
+                facts[half].append(sum(f in lead for f in wanted) >= len(wanted) / 2)
+    off = [services.answerer.answer(q["question"]) for q in offtopic]
+
+    def share(values: list[bool]) -> float:
+        return round(sum(values) / len(values), 3) if values else 0.0
+
+    out: dict[str, Any] = {}
+    for half in sorted(found):
+        out[half] = {
+            "recall@5": {kind: share(v) for kind, v in sorted(found[half].items())},
+            "search_recall@5": share(searched[half]),
+            "answered": f"{sum(answered[half])}/{len(answered[half])}",
+            "declined": f"{sum(declined[half])}/{len(declined[half])}",
+            "balanced_abstention": round((share(answered[half]) + share(declined[half])) / 2, 3),
+            "lead_holds_reference_facts": share(facts[half]),
+        }
+    out["offtopic"] = {
+        "declined": sum(a.abstained for a in off),
+        "with_topic_reply": sum(a.off_topic for a in off),
+        "of": len(off),
+    }
+    return out
+
+
+def run(devset: Path = DEVSET) -> dict[str, Any]:
+    from bot.core.services import open_services
+    from config.settings import load_settings
+
+    with tempfile.TemporaryDirectory(prefix="newsbot-devset-") as folder:
+        with open_services(load_settings(data_dir=Path(folder))) as services:
+            services.ingestor.ingest_paths([devset / "corpus"])
+            return score(services, load_jsonl(devset / "questions.jsonl"), load_jsonl(OFFTOPIC))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devset", type=Path, default=DEVSET)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = run(args.devset)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    for half in ("a", "b", "all"):
+        row = result[half]
+        kinds = "  ".join(f"{k} {v:.2f}" for k, v in row["recall@5"].items())
+        print(f"half {half}: R@5 {kinds}")
+        print(f"        search R@5 {row['search_recall@5']:.3f}; answered {row['answered']} answerable, declined "
+              f"{row['declined']} unanswerable, balanced {row['balanced_abstention']:.3f}; opening sentence holds "
+              f"the reference facts in {row['lead_holds_reference_facts']:.0%} of answers")
+    off = result["offtopic"]
+    print(f"off-topic: {off['declined']}/{off['of']} declined, {off['with_topic_reply']} with the topic reply")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
