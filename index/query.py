@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
@@ -34,6 +34,8 @@ __all__ = ["AnswerType", "Concept", "Question", "QuestionReader", "question_lang
 TRANSLATION_WEIGHT = 0.8
 """A dictionary translation counts a little less than the question's own word: dictionaries list
 several senses and only one is meant."""
+CONTEXT_WEIGHT = 0.5
+"""Words of the earlier question in a conversation count half as much as the follow-up's own."""
 COMPOUND_WEIGHT = 0.5
 """Parts of a compound ("waarnemings|centrum") and their translations: weaker evidence still."""
 _MIN_COMPOUND_PART = 4
@@ -131,7 +133,33 @@ class QuestionReader:
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or Lexicon()
 
-    def read(self, question: str) -> Question:
+    def read(self, question: str, context: str | None = None) -> Question:
+        """Read a question; `context` is an earlier turn of the conversation a follow-up leans on.
+
+        A follow-up ("En wat vond Pasjinjan zelf van dat akkoord?") names what is
+        new and points back at the rest; the earlier question's words join as
+        weaker concepts (CONTEXT_WEIGHT) and its days count when the follow-up
+        names none.
+        """
+        own = self._read(question)
+        if not context:
+            return own
+        earlier = self._read(context)
+        words = {c.word for c in own.concepts}
+        borrowed = tuple(
+            Concept(c.word, {phrase: weight * CONTEXT_WEIGHT for phrase, weight in c.variants.items()})
+            for c in earlier.concepts if c.word not in words
+        )
+        dated = bool(own.days or own.undated_days or own.months)
+        return replace(
+            own,
+            concepts=own.concepts + borrowed,
+            days=own.days if dated else earlier.days,
+            undated_days=own.undated_days if dated else earlier.undated_days,
+            months=own.months if dated else earlier.months,
+        )
+
+    def _read(self, question: str) -> Question:
         text = " ".join(question.split())
         language = question_language(text)
         days = tuple(find_dates_in_question(text))

@@ -33,6 +33,10 @@ from index.vectors import VectorIndex
 __all__ = ["Searcher", "SearchResult", "SearchWeights"]
 
 
+CONTEXT_VECTOR_WEIGHT = 0.5
+"""A follow-up's vector leans this much towards the earlier question's (see `QuestionReader.read`)."""
+
+
 @dataclass(frozen=True)
 class SearchWeights:
     lexical: float = 0.3
@@ -86,11 +90,13 @@ class Searcher:
                     continue
         return days
 
-    def search(self, text: str, *, filters: SearchFilters | None = None, limit: int = 10) -> SearchResult:
+    def search(self, text: str, *, filters: SearchFilters | None = None, limit: int = 10,
+               context: str | None = None) -> SearchResult:
+        """Best passages for a question; `context` is the earlier turn a follow-up question leans on."""
         weights = self.weights
         filters = filters or SearchFilters()
-        question = self.reader.read(text)
-        query_vector = self.embedder.encode_query(question.text)
+        question = self.reader.read(text, context)
+        query_vector = self._query_vector(question.text, context)
         allowed = self.store.filtered_paragraph_ids(filters) if filters.active else None
         dense = dict(self.vectors.search(query_vector, weights.candidates, allowed))
         size = self.size
@@ -133,6 +139,13 @@ class Searcher:
                             coverage=match.coverage, dated=date_part > 0, matched=match.matched))
         hits.sort(key=lambda h: h.score, reverse=True)
         return SearchResult(question, tuple(hits[:limit]), query_vector, tuple(days), stats)
+
+    def _query_vector(self, text: str, context: str | None) -> np.ndarray:
+        if not context:
+            return self.embedder.encode_query(text)
+        own, earlier = self.embedder.encode_queries([text, context])
+        combined = own + CONTEXT_VECTOR_WEIGHT * earlier
+        return combined / (float(np.linalg.norm(combined)) or 1.0)
 
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         return self.store.vectors_for(ids, self.vectors.dimension)

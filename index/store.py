@@ -573,6 +573,19 @@ class Store:
         )
         return float(rows[0][0] or 1.0)
 
+    def days_mentioned(self, ids: Sequence[int]) -> dict[int, list[date]]:
+        """The days each paragraph's text names (see `find_dates_in_text`), by paragraph id."""
+        found: dict[int, list[date]] = {}
+        wanted = [int(i) for i in ids]
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for row in self.read(
+                f"SELECT paragraph_id, day FROM paragraph_dates WHERE paragraph_id IN ({marks}) ORDER BY day", chunk
+            ):
+                found.setdefault(row[0], []).append(date.fromisoformat(row[1]))
+        return found
+
     def paragraph_ids_mentioning(self, days: Iterable[date]) -> list[int]:
         """Paragraphs whose text names one of these days (resolved against their article's date)."""
         wanted = sorted({d.isoformat() for d in days})

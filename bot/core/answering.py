@@ -90,9 +90,10 @@ class Answerer:
         self.policy = policy or AnswerPolicy()
         self.model = model or load_answerability_model()
 
-    def assess(self, question: str, filters: SearchFilters | None = None) -> Assessment:
+    def assess(self, question: str, filters: SearchFilters | None = None, context: str | None = None) -> Assessment:
         """Search and read, without deciding: what `answer` decides on (and what the refit script fits)."""
-        result = self.searcher.search(question.strip(), filters=filters, limit=max(20, self.policy.top_k * 4))
+        result = self.searcher.search(question.strip(), filters=filters, limit=max(20, self.policy.top_k * 4),
+                                      context=context)
         leading = [h for h in result.hits if self.topic.on_topic(h.passage.article.topic_density)]
         names_topic = self.topic.names_topic([p for c in result.question.concepts for p in c.variants])
         evidence = read_passages(leading[:_READ_PASSAGES], result.question, result.concepts)
@@ -105,9 +106,10 @@ class Answerer:
                               unknown=result.concepts.unknown_share, margin=margin)
         return Assessment(result, tuple(evidence), names_topic, signals)
 
-    def answer(self, question: str, filters: SearchFilters | None = None) -> Answer:
+    def answer(self, question: str, filters: SearchFilters | None = None, context: str | None = None) -> Answer:
+        """Answer a question; `context` (the earlier question of a conversation) completes a follow-up."""
         question = question.strip()
-        assessment = self.assess(question, filters)
+        assessment = self.assess(question, filters, context)
         result = assessment.result
         language = result.question.language
         if not result.hits:
