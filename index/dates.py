@@ -145,10 +145,6 @@ class PublishedDate:
             return False
         return True
 
-    def contains(self, day: date) -> bool:
-        first, last = self.first_day(), self.last_day()
-        return first is not None and last is not None and first <= day <= last
-
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 

@@ -36,7 +36,7 @@ from index.store import Store, content_hash
 from index.topic import TopicGate
 from index.vectors import VectorIndex
 
-__all__ = ["Ingestor", "collect_files", "embedding_text", "IngestSummary"]
+__all__ = ["Ingestor", "embedding_text", "IngestSummary"]
 
 log = logging.getLogger(__name__)
 
@@ -201,23 +201,19 @@ class Ingestor:
         return None
 
     def _write(self, article: Article, digest: str, vectors: np.ndarray, first_seen: datetime | None) -> IngestResult:
-        try:
-            duplicate_of = self.find_near_duplicate(article, vectors)
-            density = None
-            if self.topic is not None:
-                density = self.topic.density(t for p in article.paragraphs for t in analyse(p, article.language))
-            outcome = self.store.write_article(
-                article,
-                vectors,
-                model_id=self.embedder.model_id,
-                digest=digest,
-                first_seen=first_seen,
-                duplicate_of=duplicate_of,
-                topic_density=density,
-            )
-        except InputError as exc:
-            log.debug("%s", exc)
-            return IngestResult(article.source, "failed", error=str(exc))
+        duplicate_of = self.find_near_duplicate(article, vectors)
+        density = None
+        if self.topic is not None:
+            density = self.topic.density(t for p in article.paragraphs for t in analyse(p, article.language))
+        outcome = self.store.write_article(
+            article,
+            vectors,
+            model_id=self.embedder.model_id,
+            digest=digest,
+            first_seen=first_seen,
+            duplicate_of=duplicate_of,
+            topic_density=density,
+        )
         self.vectors.update(outcome.added_ids, vectors, outcome.removed_ids)
         log.debug("%s %s (%d paragraphs)", outcome.status, article.source, len(article.paragraphs))
         return IngestResult(

@@ -37,7 +37,3 @@ class PostLog:
                 (channel_id, day.isoformat(), ",".join(map(str, message_ids)),
                  datetime.now(UTC).isoformat(timespec="seconds")),
             )
-
-    def last_posted_day(self, channel_id: int) -> date | None:
-        rows = self.store.read("SELECT MAX(day) FROM digest_posts WHERE channel_id = ?", (channel_id,))
-        return date.fromisoformat(rows[0][0]) if rows and rows[0][0] else None

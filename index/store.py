@@ -315,11 +315,6 @@ class Store:
         rows = self.read("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0]["value"] if rows else None
 
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as db:
-            db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                       (key, value))
-
     # -- writing --------------------------------------------------------------
 
     def find_source(self, source: str) -> tuple[int, str] | None:
