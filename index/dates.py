@@ -132,19 +132,6 @@ class PublishedDate:
             return f"{month} {self.value.year}"
         return str(self.value.year)
 
-    def overlaps(self, since: date | None, until: date | None) -> bool:
-        """Whether any day this date may mean lies in [since, until]; unknown dates never match a filter."""
-        if since is None and until is None:
-            return True
-        first, last = self.first_day(), self.last_day()
-        if first is None or last is None:
-            return False
-        if since is not None and last < since:
-            return False
-        if until is not None and first > until:
-            return False
-        return True
-
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 

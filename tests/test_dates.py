@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from index.dates import DatePrecision, PublishedDate, find_dates_in_question, find_months_in_question, parse_date
+from index.dates import DatePrecision, find_dates_in_question, find_months_in_question, parse_date
 
 
 def test_month_precision_is_kept_and_never_shown_as_a_day() -> None:
@@ -23,14 +23,6 @@ def test_day_precision() -> None:
 def test_invalid_dates_raise_with_the_text(bad: str) -> None:
     with pytest.raises(ValueError, match="date"):
         parse_date(bad)
-
-
-def test_filter_overlap_honours_precision() -> None:
-    month = PublishedDate.month(2020, 10)
-    assert month.overlaps(date(2020, 10, 20), None)
-    assert month.overlaps(None, date(2020, 10, 1))
-    assert not month.overlaps(date(2020, 11, 1), None)
-    assert not PublishedDate.unknown().overlaps(date(2020, 1, 1), None)
 
 
 def test_dates_named_in_dutch_and_english_questions() -> None:
