@@ -63,7 +63,7 @@ class DigestPoster:
         self.run_blocking = run_blocking
         self.clock = clock
         self.zone = ZoneInfo(settings.timezone)
-        self.post_log = PostLog(services.store)
+        self.post_log = PostLog(services.db)
         # The start-up catch-up and the cron job can fire together: one check-then-send at a time.
         self._lock = asyncio.Lock()
 

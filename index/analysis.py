@@ -23,6 +23,7 @@ __all__ = [
     "ARCHIVE_LANGUAGES",
     "analyse",
     "fold",
+    "paragraph_terms",
     "stems",
     "term",
     "transliterate",
@@ -79,6 +80,11 @@ def term(word: str, language: str) -> str:
 def analyse(text: str, language: str) -> list[str]:
     """The search terms of a text written in `language`, in order (repeats kept: they count for BM25)."""
     return [term(word, language) for word in word_tokens(text)]
+
+
+def paragraph_terms(text: str, language: str) -> str:
+    """What the lexical index stores for a paragraph: its analysed terms, space-separated."""
+    return " ".join(analyse(text, language))
 
 
 def stems(word: str, languages: tuple[str, ...] = ARCHIVE_LANGUAGES) -> set[str]:

@@ -17,6 +17,7 @@ __all__ = [
     "DatePrecision",
     "PublishedDate",
     "parse_date",
+    "published_from_columns",
     "find_dates_in_question",
     "find_months_in_question",
     "find_dates_in_text",
@@ -162,6 +163,13 @@ def parse_date(text: str) -> PublishedDate:
         return PublishedDate(date(year, 1, 1), DatePrecision.YEAR)
     except ValueError as exc:
         raise ValueError(f"not a valid date: {raw!r} ({exc})") from None
+
+
+def published_from_columns(first_day: str | None, precision: str) -> PublishedDate:
+    """A date as the archive stores it: the first day it may mean (ISO, or NULL) and its precision."""
+    if first_day is None:
+        return PublishedDate.unknown()
+    return PublishedDate(date.fromisoformat(first_day), DatePrecision(precision))
 
 
 _MONTH_WORDS = "|".join(sorted((re.escape(k) for k in MONTHS), key=len, reverse=True))

@@ -4,34 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from index.store import Store
+from index.db import Database
 
 __all__ = ["PostLog"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS digest_posts (
-    channel_id INTEGER NOT NULL,
-    day TEXT NOT NULL,
-    message_ids TEXT NOT NULL,
-    posted_at TEXT NOT NULL,
-    PRIMARY KEY (channel_id, day)
-)
-"""
-
 
 class PostLog:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        with store.transaction() as db:
-            db.execute(_SCHEMA)
+    """The `digest_posts` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def posted(self, channel_id: int, day: date) -> bool:
-        rows = self.store.read("SELECT 1 FROM digest_posts WHERE channel_id = ? AND day = ?",
-                               (channel_id, day.isoformat()))
+        rows = self.db.read("SELECT 1 FROM digest_posts WHERE channel_id = ? AND day = ?",
+                            (channel_id, day.isoformat()))
         return bool(rows)
 
     def record(self, channel_id: int, day: date, message_ids: list[int]) -> None:
-        with self.store.transaction() as db:
+        with self.db.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO digest_posts(channel_id, day, message_ids, posted_at) VALUES (?, ?, ?, ?)",
                 (channel_id, day.isoformat(), ",".join(map(str, message_ids)),

@@ -21,44 +21,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from index.db import Database
 from index.errors import InputError
-from index.store import Store
 from index.urls import web_url_problem
 
 __all__ = ["Side", "SourceKind", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sources (
-    name TEXT PRIMARY KEY,
-    url TEXT NOT NULL,
-    outlet TEXT NOT NULL,
-    language TEXT,
-    side TEXT NOT NULL DEFAULT 'unknown',
-    poll_minutes REAL NOT NULL,
-    enabled INTEGER NOT NULL DEFAULT 1,
-    origin TEXT NOT NULL DEFAULT 'runtime',
-    etag TEXT,
-    last_modified TEXT,
-    last_success TEXT,
-    last_error TEXT,
-    last_error_at TEXT,
-    failures INTEGER NOT NULL DEFAULT 0,
-    next_poll TEXT,
-    seeded INTEGER NOT NULL DEFAULT 0,
-    kind TEXT NOT NULL DEFAULT 'feed'
-);
-CREATE TABLE IF NOT EXISTS feed_entries (
-    url TEXT PRIMARY KEY,
-    digest TEXT NOT NULL,
-    seen TEXT NOT NULL,
-    owner TEXT
-);
-"""
-_ADDED_COLUMNS = (
-    ("sources", "kind", "TEXT NOT NULL DEFAULT 'feed'"),
-    ("feed_entries", "owner", "TEXT"),
-)
-"""Columns later versions added to tables an older archive already has."""
 
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -175,17 +142,10 @@ def load_sources_file(path: Path, default_minutes: float = 15.0) -> list[Source]
 
 
 class SourceRegistry:
-    """The `sources` table, sharing the store's connection and lock."""
+    """The `sources` and `feed_entries` tables."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        with store.transaction() as db:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            for table, column, declaration in _ADDED_COLUMNS:
-                if column not in {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}:
-                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def _row_to_state(self, row: sqlite3.Row) -> SourceState:
         source = Source(
@@ -201,7 +161,7 @@ class SourceRegistry:
 
     def upsert(self, source: Source, *, origin: str = "runtime") -> None:
         _validate(source, f"source {source.name!r}")
-        with self.store.transaction() as db:
+        with self.db.transaction() as db:
             db.execute(
                 """INSERT INTO sources(name, url, outlet, language, side, poll_minutes, enabled, origin, kind)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -217,19 +177,19 @@ class SourceRegistry:
             self.upsert(source, origin="file")
 
     def remove(self, name: str) -> bool:
-        with self.store.transaction() as db:
+        with self.db.transaction() as db:
             return db.execute("DELETE FROM sources WHERE name = ?", (name,)).rowcount > 0
 
     def get(self, name: str) -> SourceState | None:
-        rows = self.store.read("SELECT * FROM sources WHERE name = ?", (name,))
+        rows = self.db.read("SELECT * FROM sources WHERE name = ?", (name,))
         return self._row_to_state(rows[0]) if rows else None
 
     def all(self) -> list[SourceState]:
-        return [self._row_to_state(r) for r in self.store.read("SELECT * FROM sources ORDER BY name")]
+        return [self._row_to_state(r) for r in self.db.read("SELECT * FROM sources ORDER BY name")]
 
     def record_success(self, name: str, *, etag: str | None, last_modified: str | None, interval: timedelta) -> None:
         now = datetime.now(UTC)
-        with self.store.transaction() as db:
+        with self.db.transaction() as db:
             db.execute(
                 """UPDATE sources SET etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified),
                    last_success=?, failures=0, next_poll=?, seeded=1 WHERE name=?""",
@@ -239,11 +199,11 @@ class SourceRegistry:
 
     def entry_digest(self, url: str) -> str | None:
         """What a feed entry looked like when it was last processed (to skip unchanged teasers)."""
-        rows = self.store.read("SELECT digest FROM feed_entries WHERE url = ?", (url,))
+        rows = self.db.read("SELECT digest FROM feed_entries WHERE url = ?", (url,))
         return rows[0]["digest"] if rows else None
 
     def remember_entry(self, url: str, digest: str) -> None:
-        with self.store.transaction() as db:
+        with self.db.transaction() as db:
             db.execute(
                 "INSERT INTO feed_entries(url, digest, seen) VALUES (?, ?, ?) "
                 "ON CONFLICT(url) DO UPDATE SET digest=excluded.digest, seen=excluded.seen",
@@ -257,7 +217,7 @@ class SourceRegistry:
         article stored before owners were recorded (or from a file) belongs to
         a source only when its outlet is that source's outlet.
         """
-        with self.store.transaction() as db:
+        with self.db.transaction() as db:
             row = db.execute("SELECT owner FROM feed_entries WHERE url = ?", (url,)).fetchone()
             if row is not None and row["owner"] is not None:
                 return bool(row["owner"] == source.name)
@@ -278,7 +238,7 @@ class SourceRegistry:
         failures = state.failures + 1
         now = datetime.now(UTC)
         next_poll = now + backoff_delay(failures, interval)
-        with self.store.transaction() as db:
+        with self.db.transaction() as db:
             db.execute(
                 "UPDATE sources SET last_error=?, last_error_at=?, failures=?, next_poll=? WHERE name=?",
                 (error[:500], now.isoformat(timespec="seconds"), failures, next_poll.isoformat(timespec="seconds"),

@@ -1,148 +1,26 @@
-"""SQLite: the source of truth for articles, paragraphs, their vectors and lexical search.
+"""The archive's articles, paragraphs, their vectors and lexical search, on the one SQLite database.
 
 Everything else (the FAISS file) is derived from what is here and can be
 rebuilt. One article is written in one transaction, so an interrupted ingest
-leaves either the whole article or nothing of it. The database runs in WAL mode
-so the bot keeps answering while an ingest writes.
-
-Paragraph ids use AUTOINCREMENT: an id is never reused, which lets the vector
-index compare id sets to find out exactly what changed.
+leaves either the whole article or nothing of it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import numpy as np
 
-from index.analysis import analyse
-from index.archive_file import check_archive_identity, check_data_dir, damage_error, existing_archive, mark_archive
-from index.dates import DatePrecision, PublishedDate, find_dates_in_text
-from index.errors import StoreError
+from index.analysis import paragraph_terms
+from index.dates import PublishedDate, find_dates_in_text, published_from_columns
+from index.db import Database
 from index.models import Article, Passage, StoredArticle
 
-__all__ = ["Store", "SearchFilters", "StoreStats", "content_hash", "paragraph_terms", "WriteOutcome", "SCHEMA_VERSION"]
-
-_SCHEMA_V1 = """
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    source TEXT NOT NULL UNIQUE,
-    url TEXT,
-    title TEXT NOT NULL,
-    outlet TEXT NOT NULL,
-    published_first TEXT,
-    published_last TEXT,
-    date_precision TEXT NOT NULL,
-    language TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL
-);
-CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
-CREATE INDEX IF NOT EXISTS articles_published ON articles(published_first, published_last);
-CREATE INDEX IF NOT EXISTS articles_first_seen ON articles(first_seen);
-CREATE TABLE IF NOT EXISTS paragraphs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    UNIQUE (article_id, position)
-);
-CREATE TABLE IF NOT EXISTS embeddings (
-    paragraph_id INTEGER PRIMARY KEY REFERENCES paragraphs(id) ON DELETE CASCADE,
-    vector BLOB NOT NULL
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_fts USING fts5(
-    text, content='paragraphs', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS paragraphs_vocab USING fts5vocab(paragraphs_fts, 'row');
-CREATE TRIGGER IF NOT EXISTS paragraphs_ai AFTER INSERT ON paragraphs BEGIN
-    INSERT INTO paragraphs_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS paragraphs_ad AFTER DELETE ON paragraphs BEGIN
-    INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-"""
-
-_SCHEMA_V2 = """
-DROP TRIGGER IF EXISTS paragraphs_ai;
-DROP TRIGGER IF EXISTS paragraphs_ad;
-DROP TABLE IF EXISTS paragraphs_vocab;
-DROP TABLE IF EXISTS paragraphs_fts;
-ALTER TABLE paragraphs ADD COLUMN terms TEXT NOT NULL DEFAULT '';
-ALTER TABLE articles ADD COLUMN topic_density REAL;
-CREATE VIRTUAL TABLE terms_fts USING fts5(
-    terms, content='paragraphs', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
-);
-CREATE VIRTUAL TABLE terms_vocab USING fts5vocab(terms_fts, 'row');
-CREATE TRIGGER paragraphs_ai AFTER INSERT ON paragraphs BEGIN
-    INSERT INTO terms_fts(rowid, terms) VALUES (new.id, new.terms);
-END;
-CREATE TRIGGER paragraphs_ad AFTER DELETE ON paragraphs BEGIN
-    INSERT INTO terms_fts(terms_fts, rowid, terms) VALUES ('delete', old.id, old.terms);
-END;
-CREATE TABLE paragraph_dates (
-    paragraph_id INTEGER NOT NULL REFERENCES paragraphs(id) ON DELETE CASCADE,
-    day TEXT NOT NULL,
-    PRIMARY KEY (day, paragraph_id)
-) WITHOUT ROWID;
-CREATE INDEX paragraph_dates_paragraph ON paragraph_dates(paragraph_id);
-"""
-
-
-def _analyse_stored_paragraphs(db: sqlite3.Connection) -> None:
-    """Fill the v2 terms column and mentioned days for paragraphs written before v2."""
-    rows = db.execute(
-        """SELECT p.id, p.text, a.language, a.published_first, a.date_precision
-           FROM paragraphs p JOIN articles a ON a.id = p.article_id"""
-    ).fetchall()
-    for row in rows:
-        published = _published_from_row(row[3], row[4])
-        db.execute("UPDATE paragraphs SET terms = ? WHERE id = ?", (paragraph_terms(row[1], row[2]), row[0]))
-        db.executemany(
-            "INSERT OR IGNORE INTO paragraph_dates(paragraph_id, day) VALUES (?, ?)",
-            [(row[0], day.isoformat()) for day in find_dates_in_text(row[1], published, row[2])],
-        )
-    db.execute("INSERT INTO terms_fts(terms_fts) VALUES ('rebuild')")
-
-
-Migration = Callable[[sqlite3.Connection], None]
-
-
-def _script(sql: str) -> Migration:
-    """Statements one by one (executescript would commit the migration's transaction half-way)."""
-    def run(db: sqlite3.Connection) -> None:
-        statement = ""
-        for line in sql.splitlines(keepends=True):
-            statement += line
-            if sqlite3.complete_statement(statement):
-                db.execute(statement)
-                statement = ""
-    return run
-
-
-MIGRATIONS: tuple[tuple[Migration, ...], ...] = (
-    (_script(_SCHEMA_V1),),
-    (_script(_SCHEMA_V2), _analyse_stored_paragraphs),
-)
-"""Schema version n+1 is reached by running MIGRATIONS[n], in one transaction."""
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def paragraph_terms(text: str, language: str) -> str:
-    """What the lexical index stores for a paragraph: its analysed terms, space-separated."""
-    return " ".join(analyse(text, language))
+__all__ = ["Store", "SearchFilters", "StoreStats", "content_hash", "WriteOutcome"]
 
 
 def content_hash(article: Article) -> str:
@@ -208,19 +86,13 @@ class WriteOutcome:
     removed_ids: tuple[int, ...]
 
 
-def _published_from_row(first: str | None, precision: str) -> PublishedDate:
-    if first is None:
-        return PublishedDate.unknown()
-    return PublishedDate(date.fromisoformat(first), DatePrecision(precision))
-
-
 def _article_from_row(row: sqlite3.Row) -> StoredArticle:
     return StoredArticle(
         id=row["id"],
         title=row["title"],
         outlet=row["outlet"],
         source=row["source"],
-        published=_published_from_row(row["published_first"], row["date_precision"]),
+        published=published_from_columns(row["published_first"], row["date_precision"]),
         language=row["language"],
         first_seen=datetime.fromisoformat(row["first_seen"]),
         content_hash=row["content_hash"],
@@ -231,98 +103,29 @@ def _article_from_row(row: sqlite3.Row) -> StoredArticle:
 
 
 class Store:
-    """The archive's SQL. Safe to share between threads: one connection, one lock.
+    """The archive's SQL on the shared `Database`; safe to share between threads (it takes the database's lock)."""
 
-    Other tables of the same database (sources, digest posts) use `transaction`
-    and `read` so that every statement goes through the same lock.
-    """
-
-    def __init__(self, path: Path) -> None:
-        """Open the archive at `path`, creating it only where no file exists (see `index.archive_file`)."""
-        self.path = path
-        check_data_dir(path.parent)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the data folder {path.parent} ({exc.strerror or exc})") from None
-        existing = existing_archive(path)
-        try:
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30.0)
-            self._db.row_factory = sqlite3.Row
-            if existing:
-                check_archive_identity(self._db, path)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
-            mark_archive(self._db)
-        except sqlite3.DatabaseError as exc:
-            raise damage_error(exc, path) or StoreError(f"{path}: cannot open the database ({exc})") from None
-        self._lock = threading.RLock()
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.path = db.path
         self._article_cache: dict[int, StoredArticle] = {}
 
-    def _migrate(self) -> None:
-        """Bring the schema to SCHEMA_VERSION, one version per transaction, so a failure leaves a known version."""
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: database schema {version} is newer than this newsbot ({SCHEMA_VERSION})")
-        for target in range(version, SCHEMA_VERSION):
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for step in MIGRATIONS[target]:
-                    step(self._db)
-                self._db.execute(f"PRAGMA user_version={target + 1}")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any error: all of it or nothing."""
-        with self._lock, self._damage_reported():
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-        with self._lock, self._damage_reported():
-            return self._db.execute(sql, params).fetchall()
-
-    @contextmanager
-    def _damage_reported(self) -> Iterator[None]:
-        """A damaged or unreadable archive as a StoreError naming it; other SQLite errors pass unchanged."""
-        try:
-            yield
-        except sqlite3.DatabaseError as exc:
-            error = damage_error(exc, self.path)
-            if error is None:
-                raise
-            raise error from None
+        self.db.close()
 
     # -- meta -----------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        rows = self.read("SELECT value FROM meta WHERE key = ?", (key,))
-        return rows[0]["value"] if rows else None
+        return self.db.meta(key)
 
     # -- writing --------------------------------------------------------------
 
     def find_source(self, source: str) -> tuple[int, str] | None:
-        rows = self.read("SELECT id, content_hash FROM articles WHERE source = ?", (source,))
+        rows = self.db.read("SELECT id, content_hash FROM articles WHERE source = ?", (source,))
         return (rows[0]["id"], rows[0]["content_hash"]) if rows else None
 
     def find_hash(self, digest: str) -> int | None:
-        rows = self.read("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (digest,))
+        rows = self.db.read("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (digest,))
         return rows[0]["id"] if rows else None
 
     def write_article(
@@ -343,7 +146,7 @@ class Store:
         published = article.published
         first = published.first_day()
         last = published.last_day()
-        with self.transaction() as db:
+        with self.db.transaction() as db:
             stored_model = db.execute("SELECT value FROM meta WHERE key='model_id'").fetchone()
             if stored_model is None:
                 db.execute("INSERT INTO meta(key, value) VALUES ('model_id', ?)", (model_id,))
@@ -408,20 +211,20 @@ class Store:
 
     def article_terms(self) -> Iterator[tuple[int, list[str]]]:
         """(article id, analysed terms of all its paragraphs), article by article: for recomputing topic shares."""
-        for (article_id,) in self.read("SELECT id FROM articles ORDER BY id"):
-            rows = self.read("SELECT terms FROM paragraphs WHERE article_id = ? ORDER BY position", (article_id,))
+        for (article_id,) in self.db.read("SELECT id FROM articles ORDER BY id"):
+            rows = self.db.read("SELECT terms FROM paragraphs WHERE article_id = ? ORDER BY position", (article_id,))
             yield article_id, [t for r in rows for t in r[0].split()]
 
     def set_topic_densities(self, values: Iterable[tuple[int, float]], fingerprint: str) -> None:
         """Store recomputed topic shares and the keyword fingerprint they were computed with, atomically."""
-        with self.transaction() as db:
+        with self.db.transaction() as db:
             db.executemany("UPDATE articles SET topic_density = ? WHERE id = ?", [(d, i) for i, d in values])
             db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('topic_fingerprint', ?)", (fingerprint,))
         self._article_cache.clear()
 
     def replace_all_vectors(self, batches: Iterable[tuple[Sequence[int], np.ndarray]], model_id: str) -> None:
         """Swap every stored vector for a new model's, in one transaction (used by reindex)."""
-        with self.transaction() as db:
+        with self.db.transaction() as db:
             db.execute("DELETE FROM embeddings")
             dimension = 0
             for ids, vectors in batches:
@@ -437,7 +240,7 @@ class Store:
     # -- reading --------------------------------------------------------------
 
     def paragraph_ids(self) -> np.ndarray:
-        rows = self.read("SELECT paragraph_id FROM embeddings ORDER BY paragraph_id")
+        rows = self.db.read("SELECT paragraph_id FROM embeddings ORDER BY paragraph_id")
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def vectors_for(self, ids: Sequence[int] | np.ndarray, dimension: int) -> np.ndarray:
@@ -446,7 +249,7 @@ class Store:
         for chunk_start in range(0, len(ids), 900):
             chunk = [int(i) for i in ids[chunk_start:chunk_start + 900]]
             marks = ",".join("?" * len(chunk))
-            for row in self.read(f"SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id IN ({marks})",
+            for row in self.db.read(f"SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id IN ({marks})",
                                    chunk):
                 out[position[row[0]]] = np.frombuffer(row[1], dtype=np.float32)
         return out
@@ -455,7 +258,7 @@ class Store:
         """(paragraph id, text, article id, position) in id order, in batches: for re-embedding."""
         last = 0
         while True:
-            rows = self.read(
+            rows = self.db.read(
                 "SELECT id, text, article_id, position FROM paragraphs WHERE id > ? ORDER BY id LIMIT ?",
                 (last, batch),
             )
@@ -468,7 +271,7 @@ class Store:
         cached = self._article_cache.get(article_id)
         if cached is not None:
             return cached
-        rows = self.read("SELECT * FROM articles WHERE id = ?", (article_id,))
+        rows = self.db.read("SELECT * FROM articles WHERE id = ?", (article_id,))
         if not rows:
             raise KeyError(article_id)
         stored = _article_from_row(rows[0])
@@ -485,14 +288,14 @@ class Store:
         for chunk_start in range(0, len(wanted), 900):
             chunk = wanted[chunk_start:chunk_start + 900]
             marks = ",".join("?" * len(chunk))
-            for row in self.read(
+            for row in self.db.read(
                 f"SELECT id, article_id, position, text FROM paragraphs WHERE id IN ({marks})", chunk
             ):
                 found[row["id"]] = Passage(row["id"], self.article(row["article_id"]), row["position"], row["text"])
         return found
 
     def article_passages(self, article_id: int) -> list[Passage]:
-        rows = self.read(
+        rows = self.db.read(
             "SELECT id, position, text FROM paragraphs WHERE article_id = ? ORDER BY position", (article_id,)
         )
         stored = self.article(article_id)
@@ -500,13 +303,13 @@ class Store:
 
     def filtered_paragraph_ids(self, filters: SearchFilters) -> np.ndarray:
         where, params = filters.sql()
-        rows = self.read(
+        rows = self.db.read(
             f"SELECT p.id FROM paragraphs p JOIN articles a ON a.id = p.article_id WHERE {where}", params
         )
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def paragraph_ids_published_on(self, day: date) -> list[int]:
-        rows = self.read(
+        rows = self.db.read(
             """SELECT p.id FROM paragraphs p JOIN articles a ON a.id = p.article_id
                WHERE a.date_precision = 'day' AND a.published_first = ?""",
             (day.isoformat(),),
@@ -516,7 +319,7 @@ class Store:
     def paragraph_ids_published_in_month(self, year: int, month: int) -> list[int]:
         """Paragraphs of articles published in that month, at day or month precision."""
         prefix = f"{year:04d}-{month:02d}"
-        rows = self.read(
+        rows = self.db.read(
             """SELECT p.id FROM paragraphs p JOIN articles a ON a.id = p.article_id
                WHERE a.date_precision IN ('day', 'month') AND substr(a.published_first, 1, 7) = ?""",
             (prefix,),
@@ -530,7 +333,7 @@ class Store:
         where, params = (filters or SearchFilters()).sql()
         join = "" if where == "1" else "JOIN paragraphs p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id"
         try:
-            rows = self.read(
+            rows = self.db.read(
                 f"SELECT f.rowid FROM terms_fts f {join} WHERE terms_fts MATCH ? AND {where} ORDER BY rank LIMIT ?",
                 [match, *params, limit],
             )
@@ -545,7 +348,7 @@ class Store:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.read(f"SELECT term, doc FROM terms_vocab WHERE term IN ({marks})", chunk):
+            for row in self.db.read(f"SELECT term, doc FROM terms_vocab WHERE term IN ({marks})", chunk):
                 found[row[0]] = int(row[1])
         return found
 
@@ -555,13 +358,13 @@ class Store:
         for start in range(0, len(wanted), 900):
             chunk = wanted[start:start + 900]
             marks = ",".join("?" * len(chunk))
-            for row in self.read(f"SELECT id, terms FROM paragraphs WHERE id IN ({marks})", chunk):
+            for row in self.db.read(f"SELECT id, terms FROM paragraphs WHERE id IN ({marks})", chunk):
                 found[row[0]] = row[1]
         return found
 
     def mean_terms_per_paragraph(self, sample: int = 2000) -> float:
         """Average analysed length of the latest paragraphs (BM25's length normaliser; a sample is enough)."""
-        rows = self.read(
+        rows = self.db.read(
             """SELECT AVG(length(terms) - length(replace(terms, ' ', '')) + 1)
                FROM (SELECT terms FROM paragraphs ORDER BY id DESC LIMIT ?)""",
             (sample,),
@@ -575,7 +378,7 @@ class Store:
         for start in range(0, len(wanted), 900):
             chunk = wanted[start:start + 900]
             marks = ",".join("?" * len(chunk))
-            for row in self.read(
+            for row in self.db.read(
                 f"SELECT paragraph_id, day FROM paragraph_dates WHERE paragraph_id IN ({marks}) ORDER BY day", chunk
             ):
                 found.setdefault(row[0], []).append(date.fromisoformat(row[1]))
@@ -587,47 +390,47 @@ class Store:
         if not wanted:
             return []
         marks = ",".join("?" * len(wanted))
-        return [r[0] for r in self.read(f"SELECT paragraph_id FROM paragraph_dates WHERE day IN ({marks})", wanted)]
+        return [r[0] for r in self.db.read(f"SELECT paragraph_id FROM paragraph_dates WHERE day IN ({marks})", wanted)]
 
     def articles_in_range(self, start: datetime, end: datetime) -> list[StoredArticle]:
         """Articles first seen in [start, end) (UTC datetimes)."""
-        rows = self.read(
+        rows = self.db.read(
             "SELECT * FROM articles WHERE first_seen >= ? AND first_seen < ? ORDER BY id",
             (start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")),
         )
         return [_article_from_row(r) for r in rows]
 
     def articles_published_on(self, day: date) -> list[StoredArticle]:
-        rows = self.read(
+        rows = self.db.read(
             "SELECT * FROM articles WHERE date_precision = 'day' AND published_first = ? ORDER BY id",
             (day.isoformat(),),
         )
         return [_article_from_row(r) for r in rows]
 
     def years(self) -> list[int]:
-        rows = self.read(
+        rows = self.db.read(
             "SELECT DISTINCT substr(published_first, 1, 4) FROM articles WHERE published_first IS NOT NULL ORDER BY 1"
         )
         return [int(r[0]) for r in rows]
 
     def stats(self) -> StoreStats:
-        counts = self.read(
+        counts = self.db.read(
             """SELECT (SELECT COUNT(*) FROM articles) AS articles,
                       (SELECT COUNT(*) FROM paragraphs) AS paragraphs,
                       (SELECT COUNT(*) FROM embeddings) AS embeddings,
                       (SELECT COUNT(DISTINCT outlet) FROM articles) AS outlets,
                       (SELECT MIN(published_first) FROM articles) AS oldest"""
         )[0]
-        newest_rows = self.read(
+        newest_rows = self.db.read(
             "SELECT published_first, date_precision FROM articles WHERE published_first IS NOT NULL "
             "ORDER BY published_last DESC, published_first DESC LIMIT 1"
         )
         newest = (
-            _published_from_row(newest_rows[0][0], newest_rows[0][1]) if newest_rows else PublishedDate.unknown()
+            published_from_columns(newest_rows[0][0], newest_rows[0][1]) if newest_rows else PublishedDate.unknown()
         )
         languages = {
             r["language"] or "?": r["n"]
-            for r in self.read("SELECT language, COUNT(*) AS n FROM articles GROUP BY language ORDER BY n DESC")
+            for r in self.db.read("SELECT language, COUNT(*) AS n FROM articles GROUP BY language ORDER BY n DESC")
         }
         return StoreStats(
             articles=counts["articles"],

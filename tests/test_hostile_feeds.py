@@ -263,7 +263,7 @@ def test_polls_keep_parsing_and_splitting_off_the_event_loop(services, tmp_path:
             (server.url("/big"), "Run-on", "Sun, 04 Oct 2020 09:00:00 GMT", RUN_ON_WORDS * 16_000),
             (server.url("/small"), "Fuzuli", "Sun, 04 Oct 2020 09:00:00 GMT", STORY),
         ], content=True), "application/rss+xml"))
-        registry = SourceRegistry(services.store)
+        registry = SourceRegistry(services.db)
         registry.upsert(Source(name="wire", url=server.url("/feed.xml"), outlet="Wire"))
         state = registry.get("wire")
         assert state is not None
@@ -304,7 +304,7 @@ def test_an_article_belongs_to_the_source_that_stored_it_first(services) -> None
         server.route("/second.xml", static(_rss([(shared, "Second", "Tue, 06 Oct 2020 09:00:00 GMT",
                                                   STORY + " Updated by someone else.")], content=True),
                                            "application/rss+xml"))
-        registry = SourceRegistry(services.store)
+        registry = SourceRegistry(services.db)
         registry.upsert(Source(name="first", url=server.url("/first.xml"), outlet="First Wire"))
         registry.upsert(Source(name="second", url=server.url("/second.xml"), outlet="Second Wire"))
         settings = services.settings.model_copy(update={"sources": services.settings.sources.model_copy(

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from index.db import Database
 from index.errors import InputError
 from index.sources import Side, Source, SourceRegistry, backoff_delay, load_sources_file
-from index.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,8 +35,8 @@ def test_bad_source_entries_name_file_and_reason(tmp_path: Path, entry: str, rea
 
 
 def test_registry_upsert_remove_and_failure_backoff(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3")
-    registry = SourceRegistry(store)
+    db = Database(tmp_path / "db.sqlite3")
+    registry = SourceRegistry(db)
     registry.upsert(Source(name="wire", url="https://example.org/feed", outlet="Wire"))
     registry.upsert(Source(name="wire", url="https://example.org/feed2", outlet="Wire", side=Side.ARMENIAN))
     [state] = registry.all()
@@ -49,7 +49,7 @@ def test_registry_upsert_remove_and_failure_backoff(tmp_path: Path) -> None:
     ok = registry.get("wire")
     assert ok is not None and ok.failures == 0 and ok.etag == '"abc"' and ok.seeded
     assert registry.remove("wire") and not registry.remove("wire")
-    store.close()
+    db.close()
 
 
 def test_backoff_grows_and_is_capped() -> None:

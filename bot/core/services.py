@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.core.answering import Answerer, AnswerPolicy
 from config.settings import Settings
 from index.article_building import ArticleLimits
+from index.db import Database
 from index.embedder import Embedder, load_embedder
 from index.ingest import Ingestor
 from index.lexicon import load_lexicon
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Services:
     settings: Settings
+    db: Database
     store: Store
     vectors: VectorIndex
     embedder: Embedder
@@ -39,7 +41,7 @@ class Services:
     health: IndexHealth | None
 
     def close(self) -> None:
-        self.store.close()
+        self.db.close()
 
     def __enter__(self) -> Services:
         return self
@@ -54,7 +56,8 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     `verify_index=False` is for `reindex`, which must start even when the
     stored vectors belong to another model.
     """
-    store = Store(settings.db_path)
+    db = Database(settings.db_path)
+    store = Store(db)
     embedder = embedder or load_embedder(settings.embedding)
     vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id)
     health = vectors.load(store) if verify_index else None
@@ -79,4 +82,4 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
         limits=ArticleLimits(max_paragraphs=settings.ingest.max_article_paragraphs),
     )
     ingestor.refresh_topic()
-    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health)
+    return Services(settings, db, store, vectors, embedder, searcher, answerer, ingestor, health)
