@@ -35,10 +35,10 @@ if str(ROOT) not in sys.path:
 
 from bot.core.services import open_services  # noqa: E402
 from config.settings import load_settings  # noqa: E402
+from index.article_store import content_hash  # noqa: E402
 from index.dates import PublishedDate  # noqa: E402
 from index.ingest import embedding_text  # noqa: E402
 from index.models import Article  # noqa: E402
-from index.store import content_hash  # noqa: E402
 
 WORDS = (
     "army shelling village ceasefire corridor peacekeepers refugees drone artillery ministry statement border "
@@ -123,7 +123,8 @@ def _fill_synthetic(services: Any, paragraphs: int, rng: random.Random) -> None:
     for article in articles:
         vectors = np_rng.standard_normal((per_article, services.embedder.dimension)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        outcome = services.store.write_article(article, vectors, model_id=model_id, digest=content_hash(article))
+        outcome = services.store.articles.write_article(article, vectors, model_id=model_id,
+                                                        digest=content_hash(article))
         services.vectors.update(outcome.added_ids, vectors)
     services.vectors.save()
 

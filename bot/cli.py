@@ -127,7 +127,7 @@ def _progress(total: int, desc: str) -> Any:
 
 
 def _filters(args: argparse.Namespace) -> Any:
-    from index.store import SearchFilters
+    from index.article_store import SearchFilters
 
     return SearchFilters(since=args.since, until=args.until, language=args.lang, outlet=args.outlet)
 
@@ -227,11 +227,13 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from bot.core.services import open_services
+    from index.reindex import reindex
 
     with open_services(settings, verify_index=False) as services:
-        total = services.store.stats().paragraphs
+        total = services.store.articles.stats().paragraphs
         with tqdm(total=total, desc="re-embedding", unit="¶", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
-            count = services.ingestor.reindex(progress=bar.update)
+            count = reindex(services.store.articles, services.store.embeddings, services.vectors,
+                            services.embedder, progress=bar.update)
         print(f"re-embedded {count} paragraphs with {services.embedder.model_id}")
         return 0
 
@@ -321,7 +323,7 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     day = args.date or datetime.now(ZoneInfo(zone)).date() - timedelta(days=1)
     check_digest_day(day)  # before the model is loaded: a bad day is known at once
     with open_services(settings) as services:
-        digest = build_digest(services.store, services.embedder, day, zone)
+        digest = build_digest(services.store.articles, services.store.embeddings, services.embedder, day, zone)
         print(json.dumps(digest.to_dict(), ensure_ascii=False) if args.json else format_digest_text(digest))
         return 0
 

@@ -100,7 +100,7 @@ class NewsBot(commands.Bot):
         await report_interaction_error(interaction, error)
 
     async def index_footer(self) -> IndexFooter:
-        stats = await self.run_blocking(self.services.store.stats)
+        stats = await self.run_blocking(self.services.store.articles.stats)
         return IndexFooter(stats.articles, stats.paragraphs, stats.newest_display)
 
     async def close(self) -> None:

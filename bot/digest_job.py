@@ -63,7 +63,7 @@ class DigestPoster:
         self.run_blocking = run_blocking
         self.clock = clock
         self.zone = ZoneInfo(settings.timezone)
-        self.post_log = PostLog(services.db)
+        self.post_log = PostLog(services.store.db)
         # The start-up catch-up and the cron job can fire together: one check-then-send at a time.
         self._lock = asyncio.Lock()
 
@@ -96,7 +96,8 @@ class DigestPoster:
             log.info("digest of %s already posted to %s", day, channel_id)
             return False
         digest = await self.run_blocking(
-            build_digest, self.services.store, self.services.embedder, day, self.settings.timezone
+            build_digest, self.services.store.articles, self.services.store.embeddings, self.services.embedder, day,
+            self.settings.timezone,
         )
         if digest.empty and self.settings.skip_empty:
             log.info("no reports on %s: digest skipped", day)

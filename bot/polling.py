@@ -91,7 +91,7 @@ class SourcePoller:
             log.warning("alerts channel %s is not a text channel the bot can see", channel_id)
             return
         for article in articles[: self.bot.settings.alerts.max_per_poll]:
-            passages = await self.bot.run_blocking(self.bot.services.store.article_passages, article.id)
+            passages = await self.bot.run_blocking(self.bot.services.store.articles.article_passages, article.id)
             first = passages[0].text if passages else ""
             try:
                 await channel.send(embed=alert_embed(article, first))

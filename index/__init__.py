@@ -1,25 +1,45 @@
-"""The core: ingest → paragraphs → store → vectors → search. Knows nothing of Discord."""
+"""The core: ingest → paragraphs → store → vectors → search. Knows nothing of Discord.
 
-from index.dates import DatePrecision, PublishedDate, parse_date
-from index.errors import InputError, ModelMismatchError, NewsbotError, StoreError
-from index.models import Answer, Article, Citation, Hit, IngestResult, Passage, StoredArticle
-from index.store import SearchFilters, Store
+Import from the modules: this file imports none of them, so a child process
+that runs one module of the package (the feed parser of the web half) does
+not load numpy, FAISS and the language models along with it.
+"""
 
 __all__ = [
-    "Answer",
-    "Article",
-    "Citation",
-    "DatePrecision",
-    "Hit",
-    "IngestResult",
-    "InputError",
-    "ModelMismatchError",
-    "NewsbotError",
-    "Passage",
-    "PublishedDate",
-    "SearchFilters",
-    "Store",
-    "StoreError",
-    "StoredArticle",
-    "parse_date",
+    "analysis",
+    "archive_file",
+    "article_building",
+    "article_store",
+    "chunking",
+    "content_decoding",
+    "dates",
+    "db",
+    "embedder",
+    "embedding_batches",
+    "embedding_store",
+    "errors",
+    "feeds",
+    "fetch",
+    "glossary",
+    "ingest",
+    "input_files",
+    "language",
+    "lexical",
+    "lexicon",
+    "models",
+    "monitor",
+    "parsing",
+    "posts",
+    "query",
+    "reindex",
+    "search",
+    "sides",
+    "sources",
+    "stopwords",
+    "store",
+    "term_store",
+    "text_cleaning",
+    "topic",
+    "urls",
+    "vectors",
 ]

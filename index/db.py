@@ -254,6 +254,15 @@ class Database:
         with self._lock, self._damage_reported():
             return self._db.execute(sql, params).fetchall()
 
+    def read_in(self, sql: str, values: Sequence[object], *, chunk: int = 900) -> list[sqlite3.Row]:
+        """Rows of `sql`, whose `IN ({marks})` is filled with `values`, a chunk per statement: SQLite caps
+        the parameters of one statement (999 in older builds)."""
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(values), chunk):
+            part = values[start:start + chunk]
+            rows += self.read(sql.format(marks=",".join("?" * len(part))), part)
+        return rows
+
     def meta(self, key: str) -> str | None:
         """A value of the `meta` table (model id, dimension, last ingest, topic fingerprint)."""
         rows = self.read("SELECT value FROM meta WHERE key = ?", (key,))

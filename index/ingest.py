@@ -25,6 +25,7 @@ import numpy as np
 
 from index.analysis import analyse
 from index.article_building import ArticleLimits, admit_article
+from index.article_store import ArticleStore, content_hash
 from index.embedder import Embedder
 from index.embedding_batches import ParagraphBatcher
 from index.errors import InputError
@@ -32,7 +33,6 @@ from index.input_files import collect_files
 from index.language import detect_language
 from index.models import Article, IngestResult
 from index.parsing import ParseOptions, parse_file
-from index.store import Store, content_hash
 from index.topic import TopicGate
 from index.vectors import VectorIndex
 
@@ -91,7 +91,7 @@ class IngestSummary:
 class Ingestor:
     def __init__(
         self,
-        store: Store,
+        store: ArticleStore,
         vectors: VectorIndex,
         embedder: Embedder,
         *,
@@ -110,7 +110,7 @@ class Ingestor:
 
     def refresh_topic(self) -> int:
         """Recompute every article's topic share if the keywords changed since they were stored; returns how many."""
-        if self.topic is None or self.store.get_meta("topic_fingerprint") == self.topic.fingerprint:
+        if self.topic is None or self.store.topic_fingerprint() == self.topic.fingerprint:
             return 0
         gate = self.topic
         values = [(article_id, gate.density(terms)) for article_id, terms in self.store.article_terms()]
@@ -258,25 +258,3 @@ class Ingestor:
         _, original = max(candidates)
         root = self.store.article(original).duplicate_of
         return root if root is not None else original
-
-    # -- reindex ------------------------------------------------------------------
-
-    def reindex(self, *, progress: Callable[[int], None] | None = None) -> int:
-        """Re-embed every paragraph with the current model and rebuild the index from scratch."""
-        def batches() -> Iterator[tuple[list[int], np.ndarray]]:
-            for rows in self.store.iter_paragraph_texts():
-                articles = self.store.articles({r[2] for r in rows})
-                texts = [
-                    embedding_text(articles[article_id].title, text, position)
-                    for _, text, article_id, position in rows
-                ]
-                vectors = self.embedder.encode_passages(texts)
-                if progress is not None:
-                    progress(len(rows))
-                yield [r[0] for r in rows], vectors
-
-        self.store.replace_all_vectors(batches(), self.embedder.model_id)
-        self.vectors.reset()
-        health = self.vectors.sync(self.store, rebuilt=True)
-        self.vectors.save()
-        return health.vectors

@@ -20,8 +20,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.article_store import SearchFilters
 from index.query import Concept, Phrase
-from index.store import SearchFilters, Store
+from index.term_store import TermStore
 
 __all__ = ["ConceptMatcher", "ConceptStats", "LexicalMatch", "LexicalScorer"]
 
@@ -105,7 +106,7 @@ class ConceptStats:
 
 
 class LexicalScorer:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: TermStore) -> None:
         self.store = store
         self._length_cache: tuple[int, float] = (-1, 1.0)
 

@@ -23,11 +23,12 @@ from datetime import date
 
 import numpy as np
 
+from index.article_store import SearchFilters
 from index.embedder import Embedder
 from index.lexical import ConceptStats, LexicalMatch, LexicalScorer
 from index.models import Hit
 from index.query import Question, QuestionReader
-from index.store import SearchFilters, Store
+from index.store import Store
 from index.vectors import VectorIndex
 
 __all__ = ["Searcher", "SearchResult", "SearchWeights"]
@@ -65,12 +66,13 @@ class Searcher:
         reader: QuestionReader | None = None,
         weights: SearchWeights | None = None,
     ) -> None:
-        self.store = store
+        self.store = store.articles
+        self.embeddings = store.embeddings
         self.vectors = vectors
         self.embedder = embedder
         self.reader = reader or QuestionReader()
         self.weights = weights or SearchWeights()
-        self.lexical = LexicalScorer(store)
+        self.lexical = LexicalScorer(store.terms)
 
     @property
     def size(self) -> int:
@@ -148,4 +150,4 @@ class Searcher:
         return combined / (float(np.linalg.norm(combined)) or 1.0)
 
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
-        return self.store.vectors_for(ids, self.vectors.dimension)
+        return self.embeddings.vectors_for(ids, self.vectors.dimension)

@@ -29,8 +29,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.errors import ModelMismatchError, StoreError
-from index.store import Store
+from index.embedding_store import EmbeddingStore
+from index.errors import StoreError
 
 __all__ = ["VectorIndex", "IndexHealth"]
 
@@ -149,17 +149,9 @@ class VectorIndex:
                 return np.zeros(0, dtype=np.int64)
             return faiss.vector_to_array(self._index.id_map).astype(np.int64)
 
-    def check_model(self, store: Store) -> None:
-        stored = store.get_meta("model_id")
-        if stored is not None and stored != self.model_id:
-            raise ModelMismatchError(
-                f"the store's vectors were made by {stored!r} but the configured model is {self.model_id!r}; "
-                "run `newsbot reindex` to re-embed with the configured model (or configure the old one again)"
-            )
-
-    def load(self, store: Store) -> IndexHealth:
+    def load(self, store: EmbeddingStore) -> IndexHealth:
         """Open the saved index and bring it in line with SQLite, rebuilding if it cannot be trusted."""
-        self.check_model(store)
+        store.check_model(self.model_id)
         with self._lock:
             rebuilt = not self._read_file()
             if rebuilt:
@@ -169,7 +161,7 @@ class VectorIndex:
                 self.save()
             return health
 
-    def sync(self, store: Store, *, rebuilt: bool = False) -> IndexHealth:
+    def sync(self, store: EmbeddingStore, *, rebuilt: bool = False) -> IndexHealth:
         """Add what SQLite has and the index lacks, drop what SQLite no longer has."""
         with self._lock:
             stored = store.paragraph_ids()

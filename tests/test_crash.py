@@ -77,8 +77,8 @@ def test_kill_mid_batch_then_restart(settings: Settings, embedder, tmp_path: Pat
     services = open_services(settings, embedder=embedder)
     try:
         assert services.health is not None and services.health.ok
-        assert len(services.vectors) == services.store.stats().paragraphs == committed * 3
-        assert set(services.vectors.ids().tolist()) == set(services.store.paragraph_ids().tolist())
+        assert len(services.vectors) == services.store.articles.stats().paragraphs == committed * 3
+        assert set(services.vectors.ids().tolist()) == set(services.store.embeddings.paragraph_ids().tolist())
         results = services.ingestor.ingest_paths([folder])
         statuses = [r.status for r in results]
         assert statuses.count("unchanged") == committed and statuses.count("added") == 400 - committed

@@ -98,7 +98,7 @@ def test_a_large_batch_is_stored_article_by_article_as_it_is_embedded(services, 
     seen: list[tuple[int, int]] = []
     for result in services.ingestor.ingest_files(collect_files([folder]), progress=read.append):
         assert result.status == "added", result
-        seen.append((services.store.stats().articles, len(read)))
+        seen.append((services.store.articles.stats().articles, len(read)))
     assert [stored for stored, _ in seen] == list(range(1, 21)), "one commit per article, as results arrive"
     assert seen[0][1] <= 2, "the first article was stored while later files were still unread"
-    assert services.store.stats().paragraphs == 3300 and len(services.vectors) == 3300
+    assert services.store.articles.stats().paragraphs == 3300 and len(services.vectors) == 3300

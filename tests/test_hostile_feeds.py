@@ -244,7 +244,8 @@ def test_sources_add_finds_pages_and_refuses_what_no_poll_could_use(newsroom: Ne
 OFF_LOOP_FILES = frozenset(
     str(ROOT / "index" / name)
     for name in ("chunking.py", "article_building.py", "text_cleaning.py", "feeds.py", "parsing.py", "language.py",
-                 "glossary.py", "ingest.py", "store.py", "embedding_batches.py", "urls.py")
+                 "glossary.py", "ingest.py", "db.py", "article_store.py", "embedding_store.py", "term_store.py",
+                 "embedding_batches.py", "urls.py")
 )
 
 
@@ -263,12 +264,12 @@ def test_polls_keep_parsing_and_splitting_off_the_event_loop(services, tmp_path:
             (server.url("/big"), "Run-on", "Sun, 04 Oct 2020 09:00:00 GMT", RUN_ON_WORDS * 16_000),
             (server.url("/small"), "Fuzuli", "Sun, 04 Oct 2020 09:00:00 GMT", STORY),
         ], content=True), "application/rss+xml"))
-        registry = SourceRegistry(services.db)
+        registry = SourceRegistry(services.store.db)
         registry.upsert(Source(name="wire", url=server.url("/feed.xml"), outlet="Wire"))
         state = registry.get("wire")
         assert state is not None
         # A low paragraph bound refuses the 1 MB entry after it was split, so the test embeds one small article.
-        ingestor = Ingestor(services.store, services.vectors, services.embedder, limits=ArticleLimits(100))
+        ingestor = Ingestor(services.store.articles, services.vectors, services.embedder, limits=ArticleLimits(100))
         on_loop: set[str] = set()
         loop_thread: list[int] = []
 
@@ -304,7 +305,7 @@ def test_an_article_belongs_to_the_source_that_stored_it_first(services) -> None
         server.route("/second.xml", static(_rss([(shared, "Second", "Tue, 06 Oct 2020 09:00:00 GMT",
                                                   STORY + " Updated by someone else.")], content=True),
                                            "application/rss+xml"))
-        registry = SourceRegistry(services.db)
+        registry = SourceRegistry(services.store.db)
         registry.upsert(Source(name="first", url=server.url("/first.xml"), outlet="First Wire"))
         registry.upsert(Source(name="second", url=server.url("/second.xml"), outlet="Second Wire"))
         settings = services.settings.model_copy(update={"sources": services.settings.sources.model_copy(
@@ -315,7 +316,7 @@ def test_an_article_belongs_to_the_source_that_stored_it_first(services) -> None
     assert first.added == 1
     assert (second.added, second.replaced, second.elsewhere) == (0, 0, 1)
     assert again[0].elsewhere == 1
-    found = services.store.find_source(shared)
+    found = services.store.articles.find_source(shared)
     assert found is not None
-    article = services.store.article(found[0])
+    article = services.store.articles.article(found[0])
     assert article.outlet == "First Wire" and article.published.iso() == "2020-10-04" and article.title == "First"

@@ -118,8 +118,8 @@ async def bot_with_hostile_articles(tmp_path: Path, embedder, monkeypatch: pytes
     from bot.core.services import open_services
     from bot.polling import SourcePoller
     from config.settings import load_settings
+    from index.article_store import content_hash
     from index.models import Article
-    from index.store import content_hash
 
     for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -147,9 +147,9 @@ async def bot_with_hostile_articles(tmp_path: Path, embedder, monkeypatch: pytes
                              published=PublishedDate.day(date(2020, 10, 4)), language="en",
                              paragraphs=(f"Ganja was shelled again on Sunday night. {TRICKS}",))
             vectors = embedder.encode_passages(list(legacy.paragraphs))
-            await asyncio.to_thread(services.store.write_article, legacy, vectors, model_id=embedder.model_id,
+            await asyncio.to_thread(services.store.articles.write_article, legacy, vectors, model_id=embedder.model_id,
                                     digest=content_hash(legacy))
-            await asyncio.to_thread(services.vectors.sync, services.store)
+            await asyncio.to_thread(services.vectors.sync, services.store.embeddings)
             registry = await asyncio.to_thread(open_registry, services)
             bot = NewsBot(services)
             try:

@@ -10,6 +10,7 @@ import pytest
 
 from config.settings import Settings
 from index.errors import ModelMismatchError
+from index.reindex import reindex
 from index.vectors import VectorIndex
 from tests.conftest import write_articles
 
@@ -19,22 +20,22 @@ pytestmark = pytest.mark.slow
 def test_ingest_is_idempotent(services, corpus_dir: Path) -> None:  # type: ignore[no-untyped-def]
     first = services.ingestor.ingest_paths([corpus_dir])
     assert [r.status for r in first] == ["added"] * 3
-    stats = services.store.stats()
+    stats = services.store.articles.stats()
     again = services.ingestor.ingest_paths([corpus_dir])
     assert [r.status for r in again] == ["unchanged"] * 3
-    assert services.store.stats().paragraphs == stats.paragraphs == 8
+    assert services.store.articles.stats().paragraphs == stats.paragraphs == 8
     assert len(services.vectors) == 8
 
 
 def test_changed_content_replaces_paragraphs_and_vectors(services, corpus_dir: Path) -> None:  # type: ignore[no-untyped-def]
     services.ingestor.ingest_paths([corpus_dir])
-    old_ids = set(services.store.paragraph_ids().tolist())
+    old_ids = set(services.store.embeddings.paragraph_ids().tolist())
     path = corpus_dir / "blatt--exodus.txt"
     path.write_text(path.read_text() + "\nEin dritter Absatz über die Lage in Goris.\n")
     results = services.ingestor.ingest_paths([path])
     assert results[0].status == "replaced"
-    assert services.store.stats().articles == 3
-    new_ids = set(services.store.paragraph_ids().tolist())
+    assert services.store.articles.stats().articles == 3
+    new_ids = set(services.store.embeddings.paragraph_ids().tolist())
     assert len(new_ids) == 9 and len(old_ids & new_ids) == 6
     assert set(services.vectors.ids().tolist()) == new_ids
 
@@ -50,7 +51,7 @@ def test_cross_language_search_finds_the_other_language(services, corpus_dir: Pa
 def test_filters_restrict_language_and_dates(services, corpus_dir: Path) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from index.store import SearchFilters
+    from index.article_store import SearchFilters
 
     services.ingestor.ingest_paths([corpus_dir])
     hits = services.searcher.search("refugees", filters=SearchFilters(language="de")).hits
@@ -107,14 +108,14 @@ def test_model_mismatch_is_a_clear_error(services, settings: Settings, corpus_di
     services.ingestor.ingest_paths([corpus_dir])
     other = VectorIndex(settings.index_path, 384, "some-other-model")
     with pytest.raises(ModelMismatchError, match="newsbot reindex"):
-        other.load(services.store)
+        other.load(services.store.embeddings)
 
 
 def test_reindex_re_embeds_everything(services, corpus_dir: Path) -> None:  # type: ignore[no-untyped-def]
     services.ingestor.ingest_paths([corpus_dir])
-    before = services.store.vectors_for(services.store.paragraph_ids(), 512)
-    assert services.ingestor.reindex() == 8
-    after = services.store.vectors_for(services.store.paragraph_ids(), 512)
+    before = services.store.embeddings.vectors_for(services.store.embeddings.paragraph_ids(), 512)
+    assert reindex(services.store.articles, services.store.embeddings, services.vectors, services.embedder) == 8
+    after = services.store.embeddings.vectors_for(services.store.embeddings.paragraph_ids(), 512)
     assert abs(after - before).max() < 1e-4
     assert services.vectors.last_health is not None and services.vectors.last_health.ok
 
@@ -129,7 +130,7 @@ def test_failed_file_stores_nothing_and_others_go_on(services, tmp_path: Path) -
     assert results["good.txt"].status == "added"
     assert results["bad.txt"].status == "failed" and "date" in results["bad.txt"].error
     assert results["notes.md"].status == "failed" and "unsupported" in results["notes.md"].error
-    assert services.store.stats().articles == 1
+    assert services.store.articles.stats().articles == 1
 
 
 def test_cli_ingest_exit_code_and_summary(settings: Settings, corpus_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]

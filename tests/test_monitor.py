@@ -71,11 +71,11 @@ def test_poll_twice_ingests_once(monitored, embedder) -> None:  # type: ignore[n
         [first] = asyncio.run(poll_sources(services, registry))
         assert first.error == "" and first.entries == 2 and first.added == 2
         assert first.alerts == [], "the first poll of a new source must not alert"
-        stored = {a.source for a in services.store.articles_published_on(__import__("datetime").date(2020, 10, 4))}
+        stored = {a.source for a in services.store.articles.articles_published_on(__import__("datetime").date(2020, 10, 4))}
         assert stored == {server.url("/a/1"), server.url("/a/2")}, "tracking parameters must be dropped"
-        ganja = services.store.find_source(server.url("/a/2"))
+        ganja = services.store.articles.find_source(server.url("/a/2"))
         assert ganja is not None
-        assert len(services.store.article_passages(ganja[0])) == 2, "summary-only entry: text from the page"
+        assert len(services.store.articles.article_passages(ganja[0])) == 2, "summary-only entry: text from the page"
         [second] = asyncio.run(poll_sources(services, registry))
         assert second.added == 0 and second.unchanged == 2
         assert server.paths().count("/a/2") == 1, "a known summary-only entry is not fetched again"

@@ -9,15 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.article_store import ArticleStore, SearchFilters, content_hash
 from index.dates import PublishedDate
 from index.db import MIGRATIONS, SCHEMA_VERSION, Database
 from index.models import Article
 from index.posts import PostLog
 from index.sources import SourceKind, SourceRegistry
-from index.store import SearchFilters, Store, content_hash
+from index.store import open_store
 
 
-def _write(store: Store, source: str, published: PublishedDate) -> int:
+def _write(store: ArticleStore, source: str, published: PublishedDate) -> int:
     article = Article(title=source, outlet="Outlet", source=source, published=published, language="en",
                       paragraphs=(f"Report {source}.",))
     vectors = np.ones((1, 4), dtype=np.float32) / 2
@@ -26,11 +27,11 @@ def _write(store: Store, source: str, published: PublishedDate) -> int:
 
 @pytest.fixture
 def dated(tmp_path: Path):  # type: ignore[no-untyped-def]
-    store = Store(Database(tmp_path / "newsbot.sqlite3"))
+    store = open_store(tmp_path / "newsbot.sqlite3")
     ids = {
-        "month": _write(store, "month.txt", PublishedDate.month(2020, 10)),
-        "day": _write(store, "day.txt", PublishedDate.day(date(2020, 10, 4))),
-        "unknown": _write(store, "unknown.txt", PublishedDate.unknown()),
+        "month": _write(store.articles, "month.txt", PublishedDate.month(2020, 10)),
+        "day": _write(store.articles, "day.txt", PublishedDate.day(date(2020, 10, 4))),
+        "unknown": _write(store.articles, "unknown.txt", PublishedDate.unknown()),
     }
     yield store, ids
     store.close()
@@ -48,7 +49,7 @@ def dated(tmp_path: Path):  # type: ignore[no-untyped-def]
 )
 def test_date_filter_honours_precision_and_skips_unknown_dates(dated, since, until, expected) -> None:  # type: ignore[no-untyped-def]
     store, ids = dated
-    found = set(store.filtered_paragraph_ids(SearchFilters(since=since, until=until)).tolist())
+    found = set(store.articles.filtered_paragraph_ids(SearchFilters(since=since, until=until)).tolist())
     assert found == {ids[name] for name in expected}
 
 

@@ -11,8 +11,8 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.render import IndexFooter, answer_embed, hits_embed
+from index.article_store import SearchFilters
 from index.models import Hit
-from index.store import SearchFilters
 
 if TYPE_CHECKING:
     from bot.client import NewsBot

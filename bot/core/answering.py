@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 from bot.core.answerability import AnswerabilityModel, Signals, load_answerability_model
 from bot.core.reading import Evidence, read_passage, read_passages
+from index.article_store import SearchFilters
 from index.models import Answer, Citation, Hit
 from index.search import Searcher, SearchResult
-from index.store import SearchFilters
 from index.topic import TopicGate
 
 __all__ = ["Answerer", "AnswerPolicy", "Assessment"]

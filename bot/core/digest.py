@@ -26,12 +26,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from index.article_store import ArticleStore
 from index.chunking import split_sentences
 from index.dates import DatePrecision
 from index.embedder import Embedder
+from index.embedding_store import EmbeddingStore
 from index.errors import InputError
 from index.models import Citation, Passage, StoredArticle
-from index.store import Store
 
 __all__ = ["Digest", "Story", "build_digest", "digest_articles", "day_bounds_utc", "check_digest_day",
            "STORY_SIMILARITY", "FIRST_DIGEST_DAY"]
@@ -95,7 +96,7 @@ def day_bounds_utc(day: date, timezone: str) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def digest_articles(store: Store, day: date, timezone: str) -> list[StoredArticle]:
+def digest_articles(store: ArticleStore, day: date, timezone: str) -> list[StoredArticle]:
     published = store.articles_published_on(day)
     start, end = day_bounds_utc(day, timezone)
     arrived = [a for a in store.articles_in_range(start, end) if a.published.precision is not DatePrecision.DAY]
@@ -148,14 +149,16 @@ def check_digest_day(day: date, today: date | None = None) -> None:
                                           f"to {latest.isoformat()}")
 
 
-def build_digest(store: Store, embedder: Embedder, day: date, timezone: str) -> Digest:
+def build_digest(
+    store: ArticleStore, embeddings: EmbeddingStore, embedder: Embedder, day: date, timezone: str
+) -> Digest:
     check_digest_day(day)
     articles = digest_articles(store, day, timezone)
     if not articles:
         return Digest(day, timezone, 0, 0, ())
     passages = {a.id: store.article_passages(a.id) for a in articles}
     dimension = embedder.dimension
-    paragraph_vectors = {a.id: store.vectors_for([p.id for p in passages[a.id]], dimension) for a in articles}
+    paragraph_vectors = {a.id: embeddings.vectors_for([p.id for p in passages[a.id]], dimension) for a in articles}
     means = np.stack([paragraph_vectors[a.id].mean(axis=0) for a in articles])
     means /= np.linalg.norm(means, axis=1, keepdims=True).clip(min=1e-9)
     stories: list[Story] = []

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.core.reading import read_passage
+from index.article_store import SearchFilters
 from index.dates import PublishedDate
 from index.models import Citation, Hit, StoredArticle
 from index.search import Searcher
 from index.sides import Side
-from index.store import SearchFilters
 from index.topic import TopicGate
 
 __all__ = ["Perspectives", "SideAccount", "PerspectiveFinder", "SIDES_SHOWN"]

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from bot.core.answering import Answerer, AnswerPolicy
 from config.settings import Settings
 from index.article_building import ArticleLimits
-from index.db import Database
 from index.embedder import Embedder, load_embedder
 from index.ingest import Ingestor
 from index.lexicon import load_lexicon
 from index.parsing import ParseOptions
 from index.query import QuestionReader
 from index.search import Searcher, SearchWeights
-from index.store import Store
+from index.store import Store, open_store
 from index.topic import TopicGate
 from index.vectors import IndexHealth, VectorIndex
 
@@ -31,7 +30,6 @@ log = logging.getLogger(__name__)
 @dataclass
 class Services:
     settings: Settings
-    db: Database
     store: Store
     vectors: VectorIndex
     embedder: Embedder
@@ -41,7 +39,7 @@ class Services:
     health: IndexHealth | None
 
     def close(self) -> None:
-        self.db.close()
+        self.store.close()
 
     def __enter__(self) -> Services:
         return self
@@ -56,11 +54,10 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     `verify_index=False` is for `reindex`, which must start even when the
     stored vectors belong to another model.
     """
-    db = Database(settings.db_path)
-    store = Store(db)
+    store = open_store(settings.db_path)
     embedder = embedder or load_embedder(settings.embedding)
     vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id)
-    health = vectors.load(store) if verify_index else None
+    health = vectors.load(store.embeddings) if verify_index else None
     if health is not None:
         log.info("index %s", health.describe())
     topic = TopicGate(settings.topic.name, tuple(settings.topic.keywords), name_nl=settings.topic.name_nl)
@@ -71,7 +68,7 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     )
     answerer = Answerer(searcher, topic, AnswerPolicy(top_k=settings.search.top_k))
     ingestor = Ingestor(
-        store,
+        store.articles,
         vectors,
         embedder,
         parse_options=ParseOptions(
@@ -82,4 +79,4 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
         limits=ArticleLimits(max_paragraphs=settings.ingest.max_article_paragraphs),
     )
     ingestor.refresh_topic()
-    return Services(settings, db, store, vectors, embedder, searcher, answerer, ingestor, health)
+    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health)

@@ -11,7 +11,7 @@ __all__ = ["status_report"]
 
 
 def status_report(services: Services) -> dict[str, Any]:
-    stats = services.store.stats()
+    stats = services.store.articles.stats()
     health = services.vectors.last_health
     return {
         "articles": stats.articles,
@@ -25,5 +25,5 @@ def status_report(services: Services) -> dict[str, Any]:
         "index": health.describe() if health else "not loaded",
         "index_ok": bool(health and health.ok),
         "data_dir": str(services.settings.data_dir),
-        "sources": [state.describe() for state in SourceRegistry(services.db).all()],
+        "sources": [state.describe() for state in SourceRegistry(services.store.db).all()],
     }

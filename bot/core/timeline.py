@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.core.reading import read_passage
+from index.article_store import ArticleStore, SearchFilters
 from index.dates import PublishedDate
 from index.models import Citation, Hit, StoredArticle
 from index.search import Searcher
-from index.store import SearchFilters, Store
 from index.topic import TopicGate
 
 __all__ = ["Timeline", "TimelineEntry", "TimelineBuilder"]
@@ -78,7 +78,7 @@ def _root(article: StoredArticle) -> int:
 
 
 class TimelineBuilder:
-    def __init__(self, searcher: Searcher, store: Store, topic: TopicGate) -> None:
+    def __init__(self, searcher: Searcher, store: ArticleStore, topic: TopicGate) -> None:
         self.searcher = searcher
         self.store = store
         self.topic = topic

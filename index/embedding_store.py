@@ -1,0 +1,83 @@
+"""The vector of every paragraph as SQLite keeps it, and the model that made them.
+
+These rows are the source of truth for the FAISS index (`index.vectors`),
+which is rebuilt from them whenever it cannot be trusted. Vectors of one
+model only: the model id is recorded with the first vector written, and any
+other model is refused until `newsbot reindex` has replaced them all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from index.db import Database
+from index.errors import ModelMismatchError
+
+__all__ = ["EmbeddingStore"]
+
+
+def _mismatch(stored: str, configured: str) -> ModelMismatchError:
+    return ModelMismatchError(
+        f"the store's vectors were made by {stored!r} but the configured model is {configured!r}; "
+        "run `newsbot reindex` to re-embed with the configured model (or configure the old one again)"
+    )
+
+
+class EmbeddingStore:
+    """The `embeddings` table and the `model_id` / `dimension` it was written with."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def check_model(self, model_id: str) -> None:
+        """Refuse a model other than the one the stored vectors come from (none stored: any model)."""
+        stored = self.db.meta("model_id")
+        if stored is not None and stored != model_id:
+            raise _mismatch(stored, model_id)
+
+    def claim_model(self, db: sqlite3.Connection, model_id: str, dimension: int) -> None:
+        """Inside a writing transaction: record the model with the first vectors, refuse vectors of another."""
+        stored = db.execute("SELECT value FROM meta WHERE key='model_id'").fetchone()
+        if stored is None:
+            db.execute("INSERT INTO meta(key, value) VALUES ('model_id', ?)", (model_id,))
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('dimension', ?)", (str(dimension),))
+        elif stored["value"] != model_id:
+            raise _mismatch(stored["value"], model_id)
+
+    @staticmethod
+    def add(db: sqlite3.Connection, paragraph_id: int, vector: np.ndarray) -> None:
+        """Inside a writing transaction: the vector of a paragraph written in the same transaction."""
+        db.execute(
+            "INSERT INTO embeddings(paragraph_id, vector) VALUES (?, ?)",
+            (paragraph_id, np.asarray(vector, dtype=np.float32).tobytes()),
+        )
+
+    def replace_all(self, batches: Iterable[tuple[Sequence[int], np.ndarray]], model_id: str) -> None:
+        """Swap every stored vector for a new model's, in one transaction (used by reindex)."""
+        with self.db.transaction() as db:
+            db.execute("DELETE FROM embeddings")
+            dimension = 0
+            for ids, vectors in batches:
+                dimension = int(vectors.shape[1])
+                db.executemany(
+                    "INSERT INTO embeddings(paragraph_id, vector) VALUES (?, ?)",
+                    [(int(i), np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(ids, vectors, strict=True)],
+                )
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('model_id', ?)", (model_id,))
+            if dimension:
+                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('dimension', ?)", (str(dimension),))
+
+    def paragraph_ids(self) -> np.ndarray:
+        rows = self.db.read("SELECT paragraph_id FROM embeddings ORDER BY paragraph_id")
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def vectors_for(self, ids: Sequence[int] | np.ndarray, dimension: int) -> np.ndarray:
+        out = np.zeros((len(ids), dimension), dtype=np.float32)
+        position = {int(i): n for n, i in enumerate(ids)}
+        for row in self.db.read_in("SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id IN ({marks})",
+                                   [int(i) for i in ids]):
+            out[position[row[0]]] = np.frombuffer(row[1], dtype=np.float32)
+        return out
