@@ -263,7 +263,8 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.core.monitoring import check_source, fetch_policy, open_registry
     from bot.core.services import open_services
-    from index.sources import Side, Source
+    from index.sides import Side
+    from index.sources.registry import Source
 
     with open_services(settings) as services:
         registry = open_registry(services)

@@ -19,9 +19,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.monitoring import fetch_policy, make_monitor
 from bot.render import alert_embed
-from index.fetch import Fetcher
 from index.models import StoredArticle
-from index.sources import SourceRegistry
+from index.sources.fetch import Fetcher
+from index.sources.registry import SourceRegistry
 
 if TYPE_CHECKING:
     from bot.client import NewsBot

@@ -30,6 +30,7 @@ from index.dates import PublishedDate, parse_date
 from index.errors import InputError
 from index.input_files import read_regular_file, shown_path
 from index.models import Article
+from index.pages import extract_page
 from index.text_cleaning import printable_name
 
 __all__ = [
@@ -185,8 +186,6 @@ def parse_jsonl_text(text: str, *, source: str, default_outlet: str = "") -> Ite
 
 
 def _parse_html(data: bytes, *, source: str, default_outlet: str) -> Article:
-    from index.feeds import extract_page
-
     try:
         page = extract_page(data, url=None)
     except InputError as exc:

@@ -14,7 +14,7 @@ import re
 
 from index.chunking import normalise_whitespace
 
-__all__ = ["clean_text", "clean_label", "printable_name"]
+__all__ = ["clean_text", "clean_label", "printable_name", "without_non_xml"]
 
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement, screen clearing
@@ -29,6 +29,7 @@ _REMOVED = re.compile(
     "\ufeff]"  # a byte-order mark inside text
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(text: str) -> str:
@@ -60,3 +61,8 @@ def printable_name(name: str) -> str:
     if decoded.isprintable():
         return decoded
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in decoded)
+
+
+def without_non_xml(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot hold, which lxml refuses to parse (HTML from anywhere)."""
+    return _NOT_XML.sub("", text)

@@ -88,7 +88,7 @@ async def test_admin_adds_lists_and_removes_a_source(setup: dict) -> None:
 
 
 async def test_alert_is_posted_once_per_new_article(setup: dict) -> None:
-    from index.sources import Source
+    from index.sources.registry import Source
 
     emulator, server, registry, poller = setup["emulator"], setup["server"], setup["registry"], setup["poller"]
     registry.upsert(Source(name="wire", url=server.url("/feed.xml"), outlet="Loopback Wire"))
@@ -115,7 +115,7 @@ async def test_alert_is_posted_once_per_new_article(setup: dict) -> None:
 async def test_one_poll_job_per_enabled_source(setup: dict) -> None:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-    from index.sources import Source
+    from index.sources.registry import Source
 
     registry, poller = setup["registry"], setup["poller"]
     registry.upsert(Source(name="a", url="https://example.org/a.xml", outlet="A", poll_minutes=15))

@@ -13,21 +13,15 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from index.charset_decoding import decode_markup
 from index.dates import DatePrecision, PublishedDate
 from index.errors import InputError
-from index.feeds import (
-    ExtractedPage,
-    FeedEntry,
-    FeedParseLimits,
-    decode_markup,
-    entry_to_article,
-    extract_page,
-    html_to_text,
-    needs_page,
-    parse_feed,
-    strip_dtd,
-)
-from index.fetch import Fetcher, FetchPolicy
+from index.pages import ExtractedPage, extract_page
+from index.sources.dtd import strip_dtd
+from index.sources.entry_articles import entry_to_article
+from index.sources.feeds import FeedEntry, FeedParseLimits, needs_page, parse_feed
+from index.sources.fetch import Fetcher, FetchPolicy
+from index.sources.html_text import html_to_text
 from index.urls import canonical_url
 from tests.bounded_child import run_bounded
 from tests.http_server import LoopbackServer, static
@@ -228,7 +222,7 @@ def _parser_child_peak_kb(body: bytes) -> int:
 
     script = (
         "import resource, sys\n"
-        "from index.feeds import parse_feed\n"
+        "from index.sources.feeds import parse_feed\n"
         "parse_feed(sys.stdin.buffer.read(), base_url='https://example.org/feed', max_entries=5000)\n"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
@@ -294,7 +288,7 @@ def test_strip_dtd_is_linear_on_pathological_input() -> None:
     """2 MB of each unit under 20 CPU seconds in all: linear work takes well under one, quadratic work days."""
     done = run_bounded(
         """
-        from index.feeds import strip_dtd
+        from index.sources.dtd import strip_dtd
         for unit in ["<!DOCTYPE x [", "<!DOCTYPE x [<!--", '<!DOCTYPE x ["', "<!ENTITY a "]:
             assert strip_dtd(unit * (2_000_000 // len(unit))) == ""
         print("ok")

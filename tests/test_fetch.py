@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from index.content_decoding import PIECE_BYTES, BodyDecoder
 from index.errors import BlockedAddressError, FetchError, FetchTimeoutError, TooLargeError
-from index.fetch import (
+from index.sources.content_decoding import PIECE_BYTES, BodyDecoder
+from index.sources.fetch import (
     DEFAULT_USER_AGENT,
     Fetcher,
     FetchPolicy,

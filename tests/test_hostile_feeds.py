@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from index.feeds import parse_feed
+from index.sources.feeds import parse_feed
 from tests.bounded_child import GIB, ROOT, run_bounded, run_measured
 from tests.http_server import LoopbackServer, static
 
@@ -126,8 +126,10 @@ def test_ten_thousand_item_feed_parses() -> None:
 FETCH_AND_PARSE = """
 import asyncio, json
 from index.errors import NewsbotError
-from index.feeds import entry_to_article, extract_page, parse_feed
-from index.fetch import Fetcher, FetchPolicy
+from index.pages import extract_page
+from index.sources.entry_articles import entry_to_article
+from index.sources.feeds import parse_feed
+from index.sources.fetch import Fetcher, FetchPolicy
 
 URLS = {urls!r}
 
@@ -243,9 +245,10 @@ def test_sources_add_finds_pages_and_refuses_what_no_poll_could_use(newsroom: Ne
 
 OFF_LOOP_FILES = frozenset(
     str(ROOT / "index" / name)
-    for name in ("chunking.py", "article_building.py", "text_cleaning.py", "feeds.py", "parsing.py", "language.py",
+    for name in ("chunking.py", "article_building.py", "text_cleaning.py", "parsing.py", "language.py",
                  "glossary.py", "ingest.py", "db.py", "article_store.py", "embedding_store.py", "term_store.py",
-                 "embedding_batches.py", "urls.py")
+                 "embedding_batches.py", "urls.py", "charset_decoding.py", "pages.py", "sources/feeds.py",
+                 "sources/dtd.py", "sources/html_text.py", "sources/entry_articles.py")
 )
 
 
@@ -254,10 +257,10 @@ def test_polls_keep_parsing_and_splitting_off_the_event_loop(services, tmp_path:
     """A profiler on the event loop's thread only sees what runs on the loop: no call may reach the parsing,
     splitting, cleaning, ingest or storage modules (a 1 MB entry once held the loop for 45 s)."""
     from index.article_building import ArticleLimits
-    from index.fetch import Fetcher, FetchPolicy
     from index.ingest import Ingestor
-    from index.monitor import Monitor
-    from index.sources import Source, SourceRegistry
+    from index.sources.fetch import Fetcher, FetchPolicy
+    from index.sources.monitor import Monitor
+    from index.sources.registry import Source, SourceRegistry
 
     with LoopbackServer() as server:
         server.route("/feed.xml", static(_rss([
@@ -296,7 +299,7 @@ def test_polls_keep_parsing_and_splitting_off_the_event_loop(services, tmp_path:
 @pytest.mark.slow
 def test_an_article_belongs_to_the_source_that_stored_it_first(services) -> None:  # type: ignore[no-untyped-def]
     from bot.core.monitoring import poll_sources
-    from index.sources import Source, SourceRegistry
+    from index.sources.registry import Source, SourceRegistry
 
     with LoopbackServer() as server:
         shared = server.url("/shared")

@@ -164,7 +164,7 @@ async def bot_with_hostile_articles(tmp_path: Path, embedder, monkeypatch: pytes
 
 @pytest.mark.slow
 async def test_ask_search_digest_and_alerts_stay_inert_end_to_end(bot_with_hostile_articles: dict) -> None:
-    from index.sources import Source
+    from index.sources.registry import Source
 
     setup = bot_with_hostile_articles
     emulator, channel, user = setup["emulator"], setup["channel"], setup["user"]

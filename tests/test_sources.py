@@ -7,7 +7,8 @@ import pytest
 
 from index.db import Database
 from index.errors import InputError
-from index.sources import Side, Source, SourceRegistry, backoff_delay, load_sources_file
+from index.sides import Side
+from index.sources.registry import Source, SourceRegistry, backoff_delay, load_sources_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from index.dates import PublishedDate
 from index.db import MIGRATIONS, SCHEMA_VERSION, Database
 from index.models import Article
 from index.posts import PostLog
-from index.sources import SourceKind, SourceRegistry
+from index.sources.registry import SourceKind, SourceRegistry
 from index.store import open_store
 
 

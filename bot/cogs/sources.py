@@ -18,7 +18,8 @@ from bot.core.monitoring import check_source, fetch_policy
 from bot.errors import UserFacingError
 from bot.markdown_escaping import inert
 from bot.render import fit_inert
-from index.sources import Side, Source, SourceRegistry
+from index.sides import Side
+from index.sources.registry import Source, SourceRegistry
 
 if TYPE_CHECKING:
     from bot.client import NewsBot

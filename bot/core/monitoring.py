@@ -12,10 +12,11 @@ from dataclasses import replace
 
 from bot.core.services import Services
 from index.errors import InputError
-from index.feeds import extract_page, parse_feed
-from index.fetch import Fetcher, FetchPolicy
-from index.monitor import Monitor, PollResult
-from index.sources import Source, SourceKind, SourceRegistry, load_sources_file
+from index.pages import extract_page
+from index.sources.feeds import parse_feed
+from index.sources.fetch import Fetcher, FetchPolicy
+from index.sources.monitor import Monitor, PollResult
+from index.sources.registry import Source, SourceKind, SourceRegistry, load_sources_file
 
 __all__ = ["fetch_policy", "open_registry", "make_monitor", "poll_sources", "check_source"]
 

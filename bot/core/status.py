@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.services import Services
-from index.sources import SourceRegistry
+from index.sources.registry import SourceRegistry
 
 __all__ = ["status_report"]
 

@@ -27,20 +27,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from index.errors import FetchError, InputError, NewsbotError
-from index.feeds import (
-    ExtractedPage,
-    FeedEntry,
-    entry_to_article,
-    extract_page,
-    needs_page,
-    page_to_article,
-    parse_feed,
-)
-from index.fetch import Fetcher, FetchResult
 from index.glossary import expand_term
 from index.ingest import Ingestor
 from index.models import Article, IngestResult, StoredArticle
-from index.sources import SourceKind, SourceRegistry, SourceState
+from index.pages import ExtractedPage, extract_page
+from index.sources.entry_articles import entry_to_article, page_to_article
+from index.sources.feeds import FeedEntry, needs_page, parse_feed
+from index.sources.fetch import Fetcher, FetchResult
+from index.sources.registry import SourceKind, SourceRegistry, SourceState
 from index.urls import canonical_url
 
 __all__ = ["Monitor", "PollResult", "matches_topic"]

@@ -16,7 +16,7 @@ The rules, all in `Fetcher.fetch`:
 - redirects are followed here, hop by hop, each hop checked like the first;
 - one wall-clock deadline covers resolution, connects, redirects and the body;
 - the body is read raw as a stream and inflated in bounded pieces (at most two
-  Content-Encoding layers, see `index.content_decoding`), so the byte cap and
+  Content-Encoding layers, see `index.sources.content_decoding`), so the byte cap and
   the deadline interrupt a decompression bomb too;
 - requests to one host are spaced by a politeness interval.
 """
@@ -36,8 +36,8 @@ from importlib import metadata
 
 import httpx
 
-from index.content_decoding import BodyDecoder
 from index.errors import BlockedAddressError, FetchError, FetchTimeoutError, TooLargeError
+from index.sources.content_decoding import BodyDecoder
 
 __all__ = [
     "IPAddress",
@@ -285,7 +285,7 @@ class Fetcher:
             limits=httpx.Limits(max_keepalive_connections=0),
             headers={
                 "User-Agent": self.policy.user_agent,
-                # Only what index.content_decoding inflates in bounded steps; the cap counts decoded bytes.
+                # Only what index.sources.content_decoding inflates in bounded steps; the cap counts decoded bytes.
                 "Accept-Encoding": "gzip, deflate",
             },
         )
@@ -450,7 +450,7 @@ class Fetcher:
         return address_refusal(address)
 
     async def _read_capped(self, response: httpx.Response, shown: str, started: float) -> bytes:
-        """The decoded body, read raw and inflated in bounded pieces (see `index.content_decoding`).
+        """The decoded body, read raw and inflated in bounded pieces (see `index.sources.content_decoding`).
 
         Both the raw and the decoded byte counts are capped, and the deadline is
         checked, and the event loop given a turn, after every piece: a

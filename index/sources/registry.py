@@ -23,20 +23,12 @@ from pathlib import Path
 
 from index.db import Database
 from index.errors import InputError
+from index.sides import Side
 from index.urls import web_url_problem
 
-__all__ = ["Side", "SourceKind", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay"]
+__all__ = ["SourceKind", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay"]
 
 MAX_BACKOFF = timedelta(hours=6)
-
-
-class Side(StrEnum):
-    """Whose perspective a source mostly reports from; kept for later features (balance in digests)."""
-
-    ARMENIAN = "armenian"
-    AZERBAIJANI = "azerbaijani"
-    INTERNATIONAL = "international"
-    UNKNOWN = "unknown"
 
 
 class SourceKind(StrEnum):

@@ -1,0 +1,19 @@
+"""The web half: monitored sources, fetched safely, their feeds and pages turned into articles.
+
+It imports the core (`index.*`) and the core never imports it: local files are
+parsed without it (`index.parsing`, `index.pages`). Import from the modules:
+this file imports none of them, so the feed parser's child process
+(`python -I -m index.sources.feed_worker`) loads feedparser and nothing else.
+"""
+
+__all__ = [
+    "content_decoding",
+    "dtd",
+    "entry_articles",
+    "feed_worker",
+    "feeds",
+    "fetch",
+    "html_text",
+    "monitor",
+    "registry",
+]
