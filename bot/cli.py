@@ -136,16 +136,17 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from index.ingest import IngestSummary
     from index.input_files import collect_files
+    from index.models import IngestStatus
 
     with open_services(settings) as services:
         files = collect_files(args.paths)
         summary = IngestSummary()
         with _progress(len(files), "ingesting") as bar:
             for result in services.ingestor.ingest_files(files, progress=bar.update):
-                summary.count(result)
+                summary.add(result)
                 bar.set_postfix_str(f"{summary.added + summary.replaced} stored, {summary.paragraphs} ¶",
                                     refresh=False)
-                if result.status == "failed":
+                if result.status is IngestStatus.FAILED:
                     print(f"error: {result.error}", file=sys.stderr)
         if args.json:
             print(json.dumps(summary.to_dict()))
@@ -207,20 +208,20 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     with open_services(settings) as services:
         report = status_report(services)
         if args.json:
-            print(json.dumps(report, ensure_ascii=False))
+            print(json.dumps(report.to_dict(), ensure_ascii=False))
         else:
-            languages = ", ".join(f"{k} {v}" for k, v in report["languages"].items()) or "none"
-            print(f"articles:    {report['articles']} from {report['outlets']} outlets")
-            print(f"paragraphs:  {report['paragraphs']}")
+            languages = ", ".join(f"{k} {v}" for k, v in report.languages.items()) or "none"
+            print(f"articles:    {report.articles} from {report.outlets} outlets")
+            print(f"paragraphs:  {report.paragraphs}")
             print(f"languages:   {languages}")
-            print(f"dates:       {report['oldest'] or '-'} … {report['newest'] or '-'}")
-            print(f"last ingest: {report['last_ingest'] or 'never'}")
-            print(f"model:       {report['model']}")
-            print(f"index:       {report['index']}")
-            print(f"data dir:    {report['data_dir']}")
-            for line in report["sources"]:
+            print(f"dates:       {report.oldest or '-'} … {report.newest or '-'}")
+            print(f"last ingest: {report.last_ingest or 'never'}")
+            print(f"model:       {report.model}")
+            print(f"index:       {report.index}")
+            print(f"data dir:    {report.data_dir}")
+            for line in report.sources:
                 print(f"source:      {line}")
-        return 0 if report["index_ok"] else 1
+        return 0 if report.index_ok else 1
 
 
 def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
@@ -241,13 +242,14 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.formatting import format_answer_text
     from bot.core.services import open_services
+    from index.models import IngestStatus
 
     workdir = Path(tempfile.mkdtemp(prefix="newsbot-demo-"))
     try:
         demo_settings = settings.model_copy(update={"data_dir": workdir})
         with open_services(demo_settings) as services:
             results = services.ingestor.ingest_paths([sample_dir()])
-            added = sum(r.status == "added" for r in results)
+            added = sum(r.status is IngestStatus.ADDED for r in results)
             print(f"ingested {added} sample articles into a throw-away folder\n")
             for question in DEMO_QUESTIONS:
                 print(f"Q: {question}")

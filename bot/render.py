@@ -18,6 +18,7 @@ from functools import partial
 import discord
 
 from bot.core.digest import Digest, Story
+from bot.core.status import StatusReport
 from bot.markdown_escaping import cut_escaped, inert, link_or_code, neutralise_mentions
 from index.chunking import split_sentences
 from index.models import Answer, Citation, Hit, Passage, StoredArticle
@@ -213,21 +214,18 @@ def hits_embed(query: str, hits: Sequence[Hit], page: int, per_page: int, footer
     return embed
 
 
-def status_embed(report: dict[str, object]) -> discord.Embed:
-    languages = report.get("languages") or {}
-    assert isinstance(languages, dict)
-    embed = discord.Embed(title="newsbot status", colour=discord.Colour.green() if report.get("index_ok") else
+def status_embed(report: StatusReport) -> discord.Embed:
+    embed = discord.Embed(title="newsbot status", colour=discord.Colour.green() if report.index_ok else
                           discord.Colour.orange())
-    embed.add_field(name="Articles", value=f"{report['articles']} from {report['outlets']} outlets")
-    embed.add_field(name="Paragraphs", value=str(report["paragraphs"]))
-    embed.add_field(name="Languages", value=", ".join(f"{k} {v}" for k, v in languages.items()) or "none")
-    embed.add_field(name="Dates", value=f"{report['oldest'] or '-'} … {report['newest'] or '-'}")
-    embed.add_field(name="Last ingest", value=str(report["last_ingest"] or "never"))
-    embed.add_field(name="Model", value=fit_inert(str(report["model"]), LIMITS.field_value))
-    embed.add_field(name="Index", value=fit_text(str(report["index"]), LIMITS.field_value), inline=False)
-    sources = report.get("sources")
-    if isinstance(sources, list) and sources:
-        lines = [fit_inert(str(s), 200) for s in sources[:10]]
+    embed.add_field(name="Articles", value=f"{report.articles} from {report.outlets} outlets")
+    embed.add_field(name="Paragraphs", value=str(report.paragraphs))
+    embed.add_field(name="Languages", value=", ".join(f"{k} {v}" for k, v in report.languages.items()) or "none")
+    embed.add_field(name="Dates", value=f"{report.oldest or '-'} … {report.newest or '-'}")
+    embed.add_field(name="Last ingest", value=report.last_ingest or "never")
+    embed.add_field(name="Model", value=fit_inert(report.model, LIMITS.field_value))
+    embed.add_field(name="Index", value=fit_text(report.index, LIMITS.field_value), inline=False)
+    if report.sources:
+        lines = [fit_inert(s, 200) for s in report.sources[:10]]
         embed.add_field(name="Sources", value=cut_escaped(fit_text("\n".join(lines), LIMITS.field_value),
                                                           LIMITS.field_value), inline=False)
     return embed

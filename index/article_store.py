@@ -21,7 +21,7 @@ from index.analysis import paragraph_terms
 from index.dates import PublishedDate, find_dates_in_text, published_from_columns
 from index.db import Database
 from index.embedding_store import EmbeddingStore
-from index.models import Article, Passage, StoredArticle
+from index.models import Article, IngestStatus, Passage, StoredArticle
 
 __all__ = ["ArticleStore", "SearchFilters", "StoreStats", "WriteOutcome", "content_hash"]
 
@@ -83,8 +83,8 @@ class StoreStats:
 @dataclass(frozen=True)
 class WriteOutcome:
     article_id: int
-    status: str
-    """added, replaced or unchanged."""
+    status: IngestStatus
+    """Added or replaced."""
     added_ids: tuple[int, ...]
     removed_ids: tuple[int, ...]
 
@@ -156,7 +156,7 @@ class ArticleStore:
                      last and last.isoformat(), published.precision.value, article.language, digest,
                      duplicate_of, topic_density, article_id),
                 )
-                status = "replaced"
+                status = IngestStatus.REPLACED
             else:
                 cursor = db.execute(
                     """INSERT INTO articles(source, url, title, outlet, published_first, published_last,
@@ -167,7 +167,7 @@ class ArticleStore:
                      duplicate_of, topic_density),
                 )
                 article_id = int(cursor.lastrowid or 0)
-                status = "added"
+                status = IngestStatus.ADDED
             added: list[int] = []
             for position, (text, vector) in enumerate(zip(article.paragraphs, vectors, strict=True)):
                 cursor = db.execute(

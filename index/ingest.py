@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from index.embedding_batches import ParagraphBatcher
 from index.errors import InputError
 from index.input_files import collect_files
 from index.language import detect_language
-from index.models import Article, IngestResult
+from index.models import Article, IngestCounts, IngestResult, IngestStatus
 from index.parsing import ParseOptions, parse_file
 from index.topic import TopicGate
 from index.vectors import VectorIndex
@@ -56,24 +56,15 @@ def embedding_text(title: str, paragraph: str, position: int) -> str:
 
 
 @dataclass
-class IngestSummary:
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    failed: int = 0
+class IngestSummary(IngestCounts):
+    """The counts of a batch plus what it stored: the line (or JSON object) `newsbot ingest` prints."""
+
     paragraphs: int = 0
     duplicates: int = 0
 
-    def count(self, result: IngestResult) -> None:
-        if result.status == "added":
-            self.added += 1
-        elif result.status == "replaced":
-            self.replaced += 1
-        elif result.status == "unchanged":
-            self.unchanged += 1
-        else:
-            self.failed += 1
-        if result.status in ("added", "replaced"):
+    def add(self, result: IngestResult) -> None:
+        self.count(result.status)
+        if result.status.stored:
             self.paragraphs += result.paragraphs
             if result.duplicate_of is not None:
                 self.duplicates += 1
@@ -85,7 +76,7 @@ class IngestSummary:
         )
 
     def to_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
+        return asdict(self)
 
 
 class Ingestor:
@@ -165,7 +156,7 @@ class Ingestor:
                     article = admit_article(item, self.limits)
                 except InputError as exc:
                     log.debug("%s", exc)
-                    yield IngestResult(source=exc.source, status="failed", error=str(exc))
+                    yield IngestResult(source=exc.source, status=IngestStatus.FAILED, error=str(exc))
                     continue
                 if not article.language:
                     article = replace(article, language=detect_language(" ".join(article.paragraphs[:3])))
@@ -191,13 +182,14 @@ class Ingestor:
         stored or queued under another source), else None."""
         existing = self.store.find_source(article.source)
         if existing is not None and existing[1] == digest:
-            return IngestResult(article.source, "unchanged", article_id=existing[0])
+            return IngestResult(article.source, IngestStatus.UNCHANGED, article_id=existing[0])
         if existing is None:
             same_content = self.store.find_hash(digest)
             if same_content is not None:
-                return IngestResult(article.source, "unchanged", article_id=same_content, duplicate_of=same_content)
+                return IngestResult(article.source, IngestStatus.UNCHANGED, article_id=same_content,
+                                    duplicate_of=same_content)
             if digest in queued:
-                return IngestResult(article.source, "unchanged")
+                return IngestResult(article.source, IngestStatus.UNCHANGED)
         return None
 
     def _write(self, article: Article, digest: str, vectors: np.ndarray, first_seen: datetime | None) -> IngestResult:

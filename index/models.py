@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from index.dates import PublishedDate
 
@@ -18,7 +19,9 @@ __all__ = [
     "Hit",
     "Citation",
     "Answer",
+    "IngestStatus",
     "IngestResult",
+    "IngestCounts",
 ]
 
 
@@ -147,14 +150,49 @@ class Answer:
         }
 
 
+class IngestStatus(StrEnum):
+    """What ingest did with one input."""
+
+    ADDED = "added"
+    REPLACED = "replaced"
+    """Same source, changed content: its paragraphs and vectors were replaced."""
+    UNCHANGED = "unchanged"
+    """Nothing new: the same content is stored already (under this source or another)."""
+    FAILED = "failed"
+
+    @property
+    def stored(self) -> bool:
+        return self in (IngestStatus.ADDED, IngestStatus.REPLACED)
+
+
 @dataclass(frozen=True)
 class IngestResult:
     """What happened to one input during ingest."""
 
     source: str
-    status: str
-    """One of: added, replaced, unchanged, failed."""
+    status: IngestStatus
     article_id: int | None = None
     paragraphs: int = 0
     error: str = ""
     duplicate_of: int | None = None
+
+
+@dataclass
+class IngestCounts:
+    """How many inputs ended in each status: the tally `newsbot ingest` prints and every poll reports."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+    def count(self, status: IngestStatus) -> None:
+        match status:
+            case IngestStatus.ADDED:
+                self.added += 1
+            case IngestStatus.REPLACED:
+                self.replaced += 1
+            case IngestStatus.UNCHANGED:
+                self.unchanged += 1
+            case IngestStatus.FAILED:
+                self.failed += 1

@@ -29,7 +29,7 @@ from typing import Any
 from index.errors import FetchError, InputError, NewsbotError
 from index.glossary import expand_term
 from index.ingest import Ingestor
-from index.models import Article, IngestResult, StoredArticle
+from index.models import Article, IngestCounts, IngestResult, IngestStatus, StoredArticle
 from index.pages import ExtractedPage, extract_page
 from index.sources.entry_articles import entry_to_article, page_to_article
 from index.sources.feeds import FeedEntry, needs_page, parse_feed
@@ -44,18 +44,17 @@ log = logging.getLogger(__name__)
 ToThread = Callable[..., Awaitable[Any]]
 
 
-@dataclass
-class PollResult:
+@dataclass(kw_only=True)
+class PollResult(IngestCounts):
+    """One poll of one source: its entries counted by what became of them (`unchanged` and `failed` also
+    count entries that never reached ingest: seen before, or no article could be built)."""
+
     source: str
     not_modified: bool = False
     entries: int = 0
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
     off_topic: int = 0
     elsewhere: int = 0
     """Entries whose article another source stored first."""
-    failed: int = 0
     error: str = ""
     alerts: list[StoredArticle] = field(default_factory=list)
 
@@ -71,9 +70,13 @@ class PollResult:
         )
 
     def to_dict(self) -> dict[str, object]:
-        data = {k: v for k, v in self.__dict__.items() if k != "alerts"}
-        data["alerts"] = [a.source for a in self.alerts]
-        return data
+        """The JSON shape of `newsbot poll --json`."""
+        return {
+            "source": self.source, "not_modified": self.not_modified, "entries": self.entries, "added": self.added,
+            "replaced": self.replaced, "unchanged": self.unchanged, "off_topic": self.off_topic,
+            "elsewhere": self.elsewhere, "failed": self.failed, "error": self.error,
+            "alerts": [a.source for a in self.alerts],
+        }
 
 
 def _entry_digest(entry: FeedEntry) -> str:
@@ -113,7 +116,7 @@ class Monitor:
 
     async def poll(self, state: SourceState) -> PollResult:
         source = state.source
-        result = PollResult(source.name)
+        result = PollResult(source=source.name)
         interval = timedelta(minutes=source.poll_minutes)
         try:
             response = await self.fetcher.fetch(source.url, etag=state.etag, last_modified=state.last_modified)
@@ -126,7 +129,7 @@ class Monitor:
                     articles, seen = await self._feed_articles(state, response, result)
                 outcomes = await self.to_thread(self._ingest, articles)
                 await self.to_thread(self._count, outcomes, result, alert=state.seeded)
-                stored = {o.source for o in outcomes if o.status != "failed"}
+                stored = {o.source for o in outcomes if o.status is not IngestStatus.FAILED}
                 for url, digest in seen:
                     if url in stored:
                         await self.to_thread(self.registry.remember_entry, url, digest)
@@ -219,14 +222,7 @@ class Monitor:
 
     def _count(self, outcomes: list[IngestResult], result: PollResult, *, alert: bool) -> None:
         for outcome in outcomes:
-            if outcome.status == "added":
-                result.added += 1
-                if alert and outcome.article_id is not None and outcome.duplicate_of is None:
-                    if len(result.alerts) < self.max_alerts:
-                        result.alerts.append(self.ingestor.store.article(outcome.article_id))
-            elif outcome.status == "replaced":
-                result.replaced += 1
-            elif outcome.status == "unchanged":
-                result.unchanged += 1
-            else:
-                result.failed += 1
+            result.count(outcome.status)
+            if (alert and outcome.status is IngestStatus.ADDED and outcome.article_id is not None
+                    and outcome.duplicate_of is None and len(result.alerts) < self.max_alerts):
+                result.alerts.append(self.ingestor.store.article(outcome.article_id))
