@@ -17,11 +17,13 @@ from functools import partial
 
 import discord
 
+from bot.core.answering import Answer
+from bot.core.citations import Citation
 from bot.core.digest import Digest, Story
 from bot.core.status import StatusReport
 from bot.markdown_escaping import cut_escaped, inert, link_or_code, neutralise_mentions
 from index.chunking import split_sentences
-from index.models import Answer, Citation, Hit, Passage, StoredArticle
+from index.models import Hit, Passage, StoredArticle
 
 __all__ = [
     "Limits",
@@ -120,7 +122,7 @@ def _bold(text: str, marked: str) -> str:
 
 def _quote(citation: Citation, budget: int) -> str:
     """The passage with its best sentence in bold, cut around that sentence if too long."""
-    text = citation.quote
+    text = citation.passage.text
     marked = citation.marked
     sentences = split_sentences(text) or [text]
     if len(text) + 4 > budget and marked in sentences:

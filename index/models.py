@@ -6,7 +6,7 @@ cannot be changed behind anyone's back, and nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -17,8 +17,6 @@ __all__ = [
     "StoredArticle",
     "Passage",
     "Hit",
-    "Citation",
-    "Answer",
     "IngestStatus",
     "IngestResult",
     "IngestCounts",
@@ -83,71 +81,6 @@ class Hit:
     """Published on, or naming, a day (or month) the question names."""
     matched: frozenset[int] = frozenset()
     """Indexes of the question's concepts found in the passage."""
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A numbered source quoted in an answer or a digest."""
-
-    n: int
-    passage: Passage
-    score: float
-    quote: str
-    """The passage text as shown (possibly shortened at sentence boundaries)."""
-    marked: str
-    """The sentence of the quote that best answers the question."""
-    also_in: tuple[StoredArticle, ...] = ()
-    """Other outlets that carried the same passage (near-duplicates folded into this citation)."""
-
-    def to_dict(self) -> dict[str, object]:
-        """The JSON shape promised by `newsbot ask --json`."""
-        article = self.passage.article
-        return {
-            "n": self.n,
-            "article_id": article.id,
-            "title": article.title,
-            "outlet": article.outlet,
-            "url": article.url,
-            "source": article.source,
-            "published": article.published.iso(),
-            "date_precision": article.published.precision.value,
-            "language": article.language,
-            "paragraph": self.passage.position,
-            "text": self.passage.text,
-            "marked": self.marked,
-            "score": round(self.score, 4),
-            "also_in": [
-                {"article_id": a.id, "outlet": a.outlet, "url": a.url, "source": a.source}
-                for a in self.also_in
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An extractive answer: the cited passages, or an honest refusal."""
-
-    question: str
-    text: str
-    abstained: bool
-    citations: tuple[Citation, ...] = ()
-    reason: str = ""
-    """Why the answer was given or declined, for logs and `--json`."""
-    off_topic: bool = False
-    """Declined because the question is not about the archive's topic."""
-    signals: dict[str, float] = field(default_factory=dict)
-    """The measured signals the decision rested on (see `bot.core.answerability`)."""
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "question": self.question,
-            "answer": self.text,
-            "abstained": self.abstained,
-            "off_topic": self.off_topic,
-            "reason": self.reason,
-            "signals": self.signals,
-            "citations": [c.to_dict() for c in self.citations],
-        }
 
 
 class IngestStatus(StrEnum):

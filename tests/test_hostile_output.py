@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.answering import Answer
+from bot.core.citations import Citation
 from bot.markdown_escaping import escape_markdown, inert, link_or_code
 from bot.render import LIMITS, alert_embed, answer_embed, digest_embeds, hits_embed
 from index.dates import PublishedDate
-from index.models import Answer, Citation, Hit, Passage, StoredArticle
+from index.models import Hit, Passage, StoredArticle
 from index.urls import web_url_problem
 from tests.discord_emulator import DiscordEmulator, connected
 from tests.http_server import LoopbackServer, static
@@ -70,7 +72,7 @@ def _article(url: str | None = BAD_URL) -> StoredArticle:
 
 def _citation(n: int = 1) -> Citation:
     passage = Passage(id=n, article=_article(), position=0, text=TRICKS)
-    return Citation(n=n, passage=passage, score=0.9, quote=TRICKS, marked=TRICKS.split("; ")[0] + ";",
+    return Citation(n=n, passage=passage, score=0.9, marked=TRICKS.split("; ")[0] + ";",
                     also_in=(_article(url="https://example.org/b"),))
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.core.answering import Answer
+from bot.core.citations import Citation
 from bot.markdown_escaping import neutralise_mentions
 from bot.render import LIMITS, IndexFooter, answer_embed, fit_text, hits_embed
 from index.dates import PublishedDate, parse_date
-from index.models import Answer, Citation, Hit, Passage, StoredArticle
+from index.models import Hit, Passage, StoredArticle
 
 
 def _article(n: int, url: str | None = "https://example.org/a", published: PublishedDate | None = None) -> StoredArticle:
@@ -20,7 +22,7 @@ def _article(n: int, url: str | None = "https://example.org/a", published: Publi
 
 def _citation(n: int, text: str, marked: str, **kw: object) -> Citation:
     passage = Passage(id=n, article=_article(n, **kw), position=2, text=text)  # type: ignore[arg-type]
-    return Citation(n=n, passage=passage, score=0.9, quote=text, marked=marked)
+    return Citation(n=n, passage=passage, score=0.9, marked=marked)
 
 
 def test_fit_text_cuts_at_sentence_boundaries_with_visible_ellipsis() -> None:

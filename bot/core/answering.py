@@ -17,16 +17,17 @@ leads an answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.answerability import AnswerabilityModel, Signals, load_answerability_model
+from bot.core.citations import Citation
 from bot.core.reading import Evidence, read_passage, read_passages
 from index.article_store import SearchFilters
-from index.models import Answer, Citation, Hit
+from index.models import Hit
 from index.search import Searcher, SearchResult
 from index.topic import TopicGate
 
-__all__ = ["Answerer", "AnswerPolicy", "Assessment"]
+__all__ = ["Answer", "Answerer", "AnswerPolicy", "Assessment"]
 
 _FOLD_SIMILARITY = 0.92
 _FOLD_SAME_STORY = 0.80
@@ -55,6 +56,34 @@ _LANGUAGE_NAMES = {
     "nl": {"en": "Engelstalig", "nl": "Nederlandstalig", "de": "Duitstalig", "fr": "Franstalig",
            "ru": "Russischtalig"},
 }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An extractive answer: the cited passages, or an honest refusal."""
+
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    reason: str = ""
+    """Why the answer was given or declined, for logs and `--json`."""
+    off_topic: bool = False
+    """Declined because the question is not about the archive's topic."""
+    signals: dict[str, float] = field(default_factory=dict)
+    """The measured signals the decision rested on (see `bot.core.answerability`)."""
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape promised by `newsbot ask --json`."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "off_topic": self.off_topic,
+            "reason": self.reason,
+            "signals": self.signals,
+            "citations": [c.to_dict() for c in self.citations],
+        }
 
 
 @dataclass(frozen=True)
@@ -192,8 +221,7 @@ class Answerer:
             sentence = marked.get(hit.passage.id) or read_passage(hit, result.question, result.concepts).sentence
             also = tuple(dict.fromkeys(c.passage.article for c in copies
                                        if c.passage.article.id != hit.passage.article.id))
-            citations.append(Citation(n=n, passage=hit.passage, score=hit.score, quote=hit.passage.text,
-                                      marked=sentence, also_in=also))
+            citations.append(Citation(n=n, passage=hit.passage, score=hit.score, marked=sentence, also_in=also))
         return citations
 
 

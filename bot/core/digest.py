@@ -20,19 +20,20 @@ both sides' claims appear when both were reported), each with a numbered citatio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from bot.core.citations import Citation
 from index.article_store import ArticleStore
 from index.chunking import split_sentences
 from index.dates import DatePrecision
 from index.embedder import Embedder
 from index.embedding_store import EmbeddingStore
 from index.errors import InputError
-from index.models import Citation, Passage, StoredArticle
+from index.models import Passage, StoredArticle
 
 __all__ = ["Digest", "Story", "build_digest", "digest_articles", "day_bounds_utc", "check_digest_day",
            "STORY_SIMILARITY", "FIRST_DIGEST_DAY"]
@@ -180,8 +181,7 @@ def build_digest(
     for story in stories:
         renumbered = []
         for citation in story.citations:
-            renumbered.append(Citation(counter, citation.passage, citation.score, citation.quote, citation.marked,
-                                       citation.also_in))
+            renumbered.append(replace(citation, n=counter))
             counter += 1
         numbered.append(Story(story.headline, tuple(renumbered), story.outlets, story.articles))
     outlets = {a.outlet for a in articles}
@@ -230,5 +230,5 @@ def _cite(
         sentences = split_sentences(passage.text) or [passage.text]
         best = sentences[int(np.argmax(embedder.encode_passages(sentences) @ centroid))] if len(sentences) > 1 \
             else sentences[0]
-        citations.append(Citation(n=n, passage=passage, score=score, quote=passage.text, marked=best, also_in=copies))
+        citations.append(Citation(n=n, passage=passage, score=score, marked=best, also_in=copies))
     return citations

@@ -7,8 +7,10 @@ outlet, title, date at its real precision, paragraph number and link or file.
 
 from __future__ import annotations
 
+from bot.core.answering import Answer
+from bot.core.citations import Citation
 from bot.core.digest import Digest
-from index.models import Answer, Citation, Hit, Passage
+from index.models import Hit, Passage
 
 __all__ = ["citation_line", "mark_sentence", "format_answer_text", "format_hits_text", "format_digest_text"]
 
@@ -30,7 +32,7 @@ def mark_sentence(text: str, sentence: str, left: str = "**", right: str = "**")
 
 
 def _citation_block(citation: Citation) -> str:
-    quote = mark_sentence(citation.quote, citation.marked, ">>", "<<")
+    quote = mark_sentence(citation.passage.text, citation.marked, ">>", "<<")
     lines = [f"[{citation.n}] {citation_line(citation.passage)}", f"    {quote}"]
     for other in citation.also_in:
         lines.append(f"    also reported by {other.outlet}: {other.url or other.source}")

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.core.citations import Citation
 from bot.core.reading import read_passage
 from index.article_store import SearchFilters
 from index.dates import PublishedDate
-from index.models import Citation, Hit, StoredArticle
+from index.models import Hit, StoredArticle
 from index.search import Searcher
 from index.sides import Side
 from index.topic import TopicGate
@@ -123,8 +124,7 @@ class PerspectiveFinder:
             for hit in by_side.get(side, []):
                 n += 1
                 sentence = read_passage(hit, result.question, result.concepts).sentence
-                citations.append(Citation(n=n, passage=hit.passage, score=hit.score, quote=hit.passage.text,
-                                          marked=sentence))
+                citations.append(Citation(n=n, passage=hit.passage, score=hit.score, marked=sentence))
             if citations:
                 accounts.append(SideAccount(side, tuple(citations)))
         missing = tuple(s for s in SIDES_SHOWN if s not in by_side)

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from bot.core.citations import Citation
 from bot.core.reading import read_passage
 from index.article_store import ArticleStore, SearchFilters
 from index.dates import PublishedDate
-from index.models import Citation, Hit, StoredArticle
+from index.models import Hit, StoredArticle
 from index.search import Searcher
 from index.topic import TopicGate
 
@@ -138,8 +139,8 @@ class TimelineBuilder:
             used_passages.add(key)
         entries = []
         for n, (when, named, hit, others) in enumerate(lines, start=1):
-            citation = Citation(n=n, passage=hit.passage, score=hit.score, quote=hit.passage.text,
-                                marked=sentence_of(hit), also_in=tuple(others))
+            citation = Citation(n=n, passage=hit.passage, score=hit.score, marked=sentence_of(hit),
+                                also_in=tuple(others))
             entries.append(TimelineEntry(when, named, citation, tuple(others)))
         return entries
 
