@@ -31,12 +31,12 @@ from index.embedding_batches import ParagraphBatcher
 from index.errors import InputError
 from index.input_files import collect_files
 from index.language import detect_language
-from index.models import Article, IngestCounts, IngestResult, IngestStatus
+from index.models import Article, IngestResult, IngestStatus
 from index.parsing import ParseOptions, parse_file
 from index.topic import TopicGate
 from index.vectors import VectorIndex
 
-__all__ = ["Ingestor", "embedding_text", "IngestSummary"]
+__all__ = ["Ingestor", "embedding_text", "IngestCounts", "IngestSummary"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,27 @@ def embedding_text(title: str, paragraph: str, position: int) -> str:
     if position == 0 or not title or title in paragraph:
         return paragraph
     return f"{title}. {paragraph}"
+
+
+@dataclass
+class IngestCounts:
+    """How many inputs ended in each status: the tally `newsbot ingest` prints and every poll reports."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+    def count(self, status: IngestStatus) -> None:
+        match status:
+            case IngestStatus.ADDED:
+                self.added += 1
+            case IngestStatus.REPLACED:
+                self.replaced += 1
+            case IngestStatus.UNCHANGED:
+                self.unchanged += 1
+            case IngestStatus.FAILED:
+                self.failed += 1
 
 
 @dataclass

@@ -19,7 +19,6 @@ __all__ = [
     "Hit",
     "IngestStatus",
     "IngestResult",
-    "IngestCounts",
 ]
 
 
@@ -108,24 +107,3 @@ class IngestResult:
     paragraphs: int = 0
     error: str = ""
     duplicate_of: int | None = None
-
-
-@dataclass
-class IngestCounts:
-    """How many inputs ended in each status: the tally `newsbot ingest` prints and every poll reports."""
-
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    failed: int = 0
-
-    def count(self, status: IngestStatus) -> None:
-        match status:
-            case IngestStatus.ADDED:
-                self.added += 1
-            case IngestStatus.REPLACED:
-                self.replaced += 1
-            case IngestStatus.UNCHANGED:
-                self.unchanged += 1
-            case IngestStatus.FAILED:
-                self.failed += 1

@@ -28,8 +28,8 @@ from typing import Any
 
 from index.errors import FetchError, InputError, NewsbotError
 from index.glossary import expand_term
-from index.ingest import Ingestor
-from index.models import Article, IngestCounts, IngestResult, IngestStatus, StoredArticle
+from index.ingest import IngestCounts, Ingestor
+from index.models import Article, IngestResult, IngestStatus, StoredArticle
 from index.pages import ExtractedPage, extract_page
 from index.sources.entry_articles import entry_to_article, page_to_article
 from index.sources.feeds import FeedEntry, needs_page, parse_feed
