@@ -315,15 +315,14 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
+    from datetime import UTC, datetime
 
-    from bot.core.digest import build_digest, check_digest_day
+    from bot.core.digest import build_digest, check_digest_day, day_before
     from bot.core.formatting import format_digest_text
     from bot.core.services import open_services
 
     zone = settings.digest.timezone
-    day = args.date or datetime.now(ZoneInfo(zone)).date() - timedelta(days=1)
+    day = args.date or day_before(datetime.now(UTC), zone)
     check_digest_day(day)  # before the model is loaded: a bad day is known at once
     with open_services(settings) as services:
         digest = build_digest(services.store.articles, services.store.embeddings, services.embedder, day, zone)

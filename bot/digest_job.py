@@ -23,12 +23,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.core.digest import Digest, build_digest
+from bot.core.digest import Digest, build_digest, day_before
 from bot.core.services import Services
 from config.settings import DigestSettings
 from index.posts import PostLog
@@ -62,29 +61,22 @@ class DigestPoster:
         self.send = send
         self.run_blocking = run_blocking
         self.clock = clock
-        self.zone = ZoneInfo(settings.timezone)
         self.post_log = PostLog(services.store.db)
         # The start-up catch-up and the cron job can fire together: one check-then-send at a time.
         self._lock = asyncio.Lock()
 
     def trigger(self) -> CronTrigger:
-        hour, minute = (int(x) for x in self.settings.time.split(":"))
-        return CronTrigger(hour=hour, minute=minute, timezone=self.zone)
+        at = self.settings.time
+        return CronTrigger(hour=at.hour, minute=at.minute, timezone=self.settings.timezone)
 
     def latest_fire_time(self, now: datetime) -> datetime:
         """The most recent digest time at or before `now` (local wall-clock time, DST-aware)."""
-        hour, minute = (int(x) for x in self.settings.time.split(":"))
-        local = now.astimezone(self.zone)
-        fire = datetime(local.year, local.month, local.day, hour, minute, tzinfo=self.zone)
+        zone = self.settings.timezone
+        local = now.astimezone(zone)
+        fire = datetime.combine(local.date(), self.settings.time, tzinfo=zone)
         if fire > local:
-            previous = local.date() - timedelta(days=1)
-            fire = datetime(previous.year, previous.month, previous.day, hour, minute, tzinfo=self.zone)
+            fire = datetime.combine(local.date() - timedelta(days=1), self.settings.time, tzinfo=zone)
         return fire
-
-    @staticmethod
-    def day_for(fire: datetime) -> date:
-        """A digest posted on day X covers day X − 1."""
-        return fire.date() - timedelta(days=1)
 
     async def post(self, day: date, channel_id: int) -> bool:
         """Post the digest of `day` unless it was posted already; True if something was sent now."""
@@ -113,7 +105,7 @@ class DigestPoster:
     async def scheduled_run(self) -> None:
         channel_id = self.settings.channel_id
         if channel_id:
-            await self.post(self.day_for(self.latest_fire_time(self.clock())), channel_id)
+            await self.post(day_before(self.latest_fire_time(self.clock()), self.settings.timezone), channel_id)
 
     async def catch_up(self) -> bool:
         """After downtime: post the latest missed digest once, if it is still within the catch-up window."""
@@ -124,7 +116,7 @@ class DigestPoster:
         fire = self.latest_fire_time(now)
         if now - fire > timedelta(hours=self.settings.catchup_hours):
             return False
-        return await self.post(self.day_for(fire), channel_id)
+        return await self.post(day_before(fire, self.settings.timezone), channel_id)
 
     def attach(self, scheduler: AsyncIOScheduler) -> None:
         scheduler.add_job(

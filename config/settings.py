@@ -9,6 +9,7 @@ README's configuration table is checked against them by a test.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -18,7 +19,7 @@ from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -66,6 +67,12 @@ def list_from_text(value: object) -> object:
         except ValueError:
             raise ValueError(f"not a JSON list: {text[:60]!r}") from None
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+ListSetting = Annotated[list[int], NoDecode, BeforeValidator(list_from_text)]
+"""A list of ids, from TOML, JSON or comma-separated text (see `list_from_text`)."""
+WordsSetting = Annotated[list[str], NoDecode, BeforeValidator(list_from_text)]
+"""A list of words, from TOML, JSON or comma-separated text (see `list_from_text`)."""
 
 
 class _Section(BaseModel):
@@ -128,39 +135,44 @@ class DiscordSettings(_Section):
         None, description="Bot token (also read from DISCORD_TOKEN). Never logged or shown."
     )
     guild_id: int | None = Field(None, description="Sync slash commands to this server only (instant); else globally.")
-    ask_channel_ids: Annotated[list[int], NoDecode] = Field(
+    ask_channel_ids: ListSetting = Field(
         default_factory=list,
         description="Channels where mentions are answered (comma-separated or a JSON list); empty means everywhere.",
     )
 
-    _split_ids = field_validator("ask_channel_ids", mode="before")(list_from_text)
-
 
 class DigestSettings(_Section):
     channel_id: int | None = Field(None, description="Channel that receives the daily digest; unset disables posting.")
-    time: str = Field("08:00", description="Local time (HH:MM) at which the digest of the previous day is posted.")
-    timezone: str = Field("Europe/Amsterdam", description="IANA time zone for the digest time and its calendar day.")
+    time: dt.time = Field(
+        dt.time(8, 0), description="Local time (HH:MM) at which the digest of the previous day is posted."
+    )
+    timezone: ZoneInfo = Field(
+        ZoneInfo("Europe/Amsterdam"), description="IANA time zone for the digest time and its calendar day."
+    )
     skip_empty: bool = Field(False, description="Post nothing (instead of a short note) on a day without reports.")
     catchup_hours: float = Field(
         12.0, ge=0.0, le=72.0, description="After downtime, a missed digest is still posted within this many hours."
     )
 
-    @field_validator("time")
+    @field_validator("time", mode="before")
     @classmethod
-    def _check_time(cls, value: str) -> str:
+    def _parse_time(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
         m = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
         if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
             raise ValueError(f"expected HH:MM, got {value!r}")
-        return f"{int(m.group(1)):02d}:{m.group(2)}"
+        return dt.time(int(m.group(1)), int(m.group(2)))
 
-    @field_validator("timezone")
+    @field_validator("timezone", mode="before")
     @classmethod
-    def _check_timezone(cls, value: str) -> str:
+    def _parse_timezone(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
         try:
-            ZoneInfo(value)
+            return ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
-        return value
 
 
 class SourcesSettings(_Section):
@@ -173,13 +185,11 @@ class SourcesSettings(_Section):
         20.0, gt=0, le=600, description="Total time one fetch may take, redirects included (at most 600)."
     )
     max_bytes: int = Field(5_000_000, ge=1024, description="Largest response body read from a source.")
-    topic_keywords: Annotated[list[str], NoDecode] = Field(
+    topic_keywords: WordsSetting = Field(
         default_factory=list,
         description="If set, feed entries must mention one of these words (any language; comma-separated or a JSON "
         "list) to be ingested.",
     )
-
-    _split_keywords = field_validator("topic_keywords", mode="before")(list_from_text)
 
 
 DEFAULT_TOPIC_KEYWORDS = (
@@ -197,7 +207,7 @@ class TopicSettings(_Section):
         "het conflict om Nagorno-Karabach (Armenië en Azerbeidzjan, vanaf september 2020)",
         description="The same in Dutch, for questions asked in Dutch.",
     )
-    keywords: list[str] = Field(
+    keywords: WordsSetting = Field(
         default_factory=lambda: list(DEFAULT_TOPIC_KEYWORDS),
         description=(
             "Places, peoples and leaders that mark an article as about the topic (glossary spellings count too); "
@@ -350,6 +360,8 @@ def documented_settings() -> list[tuple[str, str, str]]:
 def _show(value: object) -> str:
     if value is None:
         return "unset"
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
     if isinstance(value, list):
         return "[]" if not value else ",".join(map(str, value))
     if isinstance(value, bool):

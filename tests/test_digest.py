@@ -67,7 +67,7 @@ def test_cron_fires_at_eight_local_time_across_the_october_dst_change(services) 
 
 
 def test_near_duplicates_form_one_story_with_both_outlets(filled) -> None:  # type: ignore[no-untyped-def]
-    digest = build_digest(filled.store.articles, filled.store.embeddings, filled.embedder, date(2020, 11, 10), "Europe/Amsterdam")
+    digest = build_digest(filled.store.articles, filled.store.embeddings, filled.embedder, date(2020, 11, 10), AMSTERDAM)
     assert digest.title() == "Digest — Tuesday 10 November 2020"
     assert digest.article_count == 2 and digest.outlet_count == 2
     [story] = digest.stories
@@ -77,7 +77,7 @@ def test_near_duplicates_form_one_story_with_both_outlets(filled) -> None:  # ty
 
 
 def test_both_sides_of_one_event_are_quoted(filled) -> None:  # type: ignore[no-untyped-def]
-    digest = build_digest(filled.store.articles, filled.store.embeddings, filled.embedder, date(2020, 10, 4), "Europe/Amsterdam")
+    digest = build_digest(filled.store.articles, filled.store.embeddings, filled.embedder, date(2020, 10, 4), AMSTERDAM)
     [story] = digest.stories
     assert len(story.citations) == 2
     assert {c.passage.article.outlet for c in story.citations} == {"Eurasia Ledger", "Highland Post"}
@@ -92,7 +92,7 @@ def test_month_precision_articles_land_on_their_first_seen_day(services) -> None
                       paragraphs=("Deminers cleared another field near Agdam this month.",))
     first_seen = datetime(2021, 6, 17, 22, 30, tzinfo=UTC)  # 18 June, 00:30 in Amsterdam
     list(services.ingestor.ingest_articles([article], first_seen=first_seen))
-    zone = "Europe/Amsterdam"
+    zone = AMSTERDAM
     assert build_digest(services.store.articles, services.store.embeddings, services.embedder, date(2021, 6, 18), zone).article_count == 1
     assert build_digest(services.store.articles, services.store.embeddings, services.embedder, date(2021, 6, 17), zone).article_count == 0
     assert build_digest(services.store.articles, services.store.embeddings, services.embedder, date(2021, 6, 1), zone).article_count == 0

@@ -48,9 +48,11 @@ def _one_clear_line(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 def test_channel_lists_are_accepted_as_comma_lists_and_json(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSBOT_DISCORD__ASK_CHANNEL_IDS", value)
     monkeypatch.setenv("NEWSBOT_SOURCES__TOPIC_KEYWORDS", "Shusha,Lachin")
+    monkeypatch.setenv("NEWSBOT_TOPIC__KEYWORDS", "Karabakh, Artsakh")
     settings = load_settings()
     assert settings.discord.ask_channel_ids == [1, 2]
     assert settings.sources.topic_keywords == ["Shusha", "Lachin"]
+    assert settings.topic.keywords == ["Karabakh", "Artsakh"]
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,8 +23,8 @@ def test_env_toml_and_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     config.write_text('[digest]\ntime = "07:15"\ntimezone = "Asia/Yerevan"\n[search]\ntop_k = 4\n')
     monkeypatch.setenv("NEWSBOT_DIGEST__TIME", "06:30")
     settings = load_settings(config, data_dir=tmp_path)
-    assert settings.digest.time == "06:30"  # the environment beats the file
-    assert settings.digest.timezone == "Asia/Yerevan"
+    assert settings.digest.time == time(6, 30)  # the environment beats the file
+    assert settings.digest.timezone == ZoneInfo("Asia/Yerevan")
     assert settings.search.top_k == 4
     assert settings.db_path == tmp_path / "newsbot.sqlite3"
 

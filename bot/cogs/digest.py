@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.ask import parse_day
-from bot.core.digest import Digest, build_digest
+from bot.core.digest import Digest, build_digest, day_before
 from bot.digest_job import digest_nonce
 from bot.render import digest_embeds
 
@@ -58,7 +57,7 @@ class DigestCog(commands.Cog):
     @app_commands.describe(date="The day, as YYYY-MM-DD")
     async def digest(self, interaction: discord.Interaction, date: str | None = None) -> None:
         settings = self.bot.settings.digest
-        day = parse_day(date, "date") or (datetime.now(ZoneInfo(settings.timezone)).date() - timedelta(days=1))
+        day = parse_day(date, "date") or day_before(datetime.now(UTC), settings.timezone)
         await interaction.response.defer(thinking=True)
         services = self.bot.services
         digest = await self.bot.run_blocking(build_digest, services.store.articles,

@@ -35,7 +35,7 @@ from index.embedding_store import EmbeddingStore
 from index.errors import InputError
 from index.models import Passage, StoredArticle
 
-__all__ = ["Digest", "Story", "build_digest", "digest_articles", "day_bounds_utc", "check_digest_day",
+__all__ = ["Digest", "Story", "build_digest", "digest_articles", "day_before", "day_bounds_utc", "check_digest_day",
            "STORY_SIMILARITY", "FIRST_DIGEST_DAY"]
 
 STORY_SIMILARITY = 0.72
@@ -59,7 +59,7 @@ class Story:
 @dataclass(frozen=True)
 class Digest:
     day: date
-    timezone: str
+    timezone: ZoneInfo
     article_count: int
     outlet_count: int
     stories: tuple[Story, ...]
@@ -74,7 +74,7 @@ class Digest:
     def to_dict(self) -> dict[str, object]:
         return {
             "date": self.day.isoformat(),
-            "timezone": self.timezone,
+            "timezone": self.timezone.key,
             "article_count": self.article_count,
             "outlet_count": self.outlet_count,
             "stories": [
@@ -89,17 +89,21 @@ class Digest:
         }
 
 
-def day_bounds_utc(day: date, timezone: str) -> tuple[datetime, datetime]:
+def day_before(instant: datetime, zone: ZoneInfo) -> date:
+    """The local day before `instant`: what a digest posted then covers, and the default day to show."""
+    return instant.astimezone(zone).date() - timedelta(days=1)
+
+
+def day_bounds_utc(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The UTC instants where the local calendar day starts and ends (23 or 25 hours around DST changes)."""
-    zone = ZoneInfo(timezone)
     start = datetime.combine(day, time.min, tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def digest_articles(store: ArticleStore, day: date, timezone: str) -> list[StoredArticle]:
+def digest_articles(store: ArticleStore, day: date, zone: ZoneInfo) -> list[StoredArticle]:
     published = store.articles_published_on(day)
-    start, end = day_bounds_utc(day, timezone)
+    start, end = day_bounds_utc(day, zone)
     arrived = [a for a in store.articles_in_range(start, end) if a.published.precision is not DatePrecision.DAY]
     seen = {a.id for a in published}
     return published + [a for a in arrived if a.id not in seen]
@@ -151,12 +155,12 @@ def check_digest_day(day: date, today: date | None = None) -> None:
 
 
 def build_digest(
-    store: ArticleStore, embeddings: EmbeddingStore, embedder: Embedder, day: date, timezone: str
+    store: ArticleStore, embeddings: EmbeddingStore, embedder: Embedder, day: date, zone: ZoneInfo
 ) -> Digest:
     check_digest_day(day)
-    articles = digest_articles(store, day, timezone)
+    articles = digest_articles(store, day, zone)
     if not articles:
-        return Digest(day, timezone, 0, 0, ())
+        return Digest(day, zone, 0, 0, ())
     passages = {a.id: store.article_passages(a.id) for a in articles}
     dimension = embedder.dimension
     paragraph_vectors = {a.id: embeddings.vectors_for([p.id for p in passages[a.id]], dimension) for a in articles}
@@ -185,7 +189,7 @@ def build_digest(
             counter += 1
         numbered.append(Story(story.headline, tuple(renumbered), story.outlets, story.articles))
     outlets = {a.outlet for a in articles}
-    return Digest(day, timezone, len(articles), len(outlets), tuple(numbered))
+    return Digest(day, zone, len(articles), len(outlets), tuple(numbered))
 
 
 def _key_passages(
