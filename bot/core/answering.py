@@ -17,17 +17,21 @@ leads an answer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
 
 from bot.core.answerability import AnswerabilityModel, Signals, load_answerability_model
 from bot.core.citations import Citation
 from bot.core.reading import Evidence, read_passage, read_passages
 from index.article_store import SearchFilters
 from index.models import Hit
-from index.search import Searcher, SearchResult
+from index.search import SearchResult
 from index.topic import TopicGate
 
-__all__ = ["Answer", "Answerer", "AnswerPolicy", "Assessment"]
+__all__ = ["Answer", "Answerer", "AnswerPolicy", "Assessment", "PassageSearch"]
 
 _FOLD_SIMILARITY = 0.92
 _FOLD_SAME_STORY = 0.80
@@ -56,6 +60,19 @@ _LANGUAGE_NAMES = {
     "nl": {"en": "Engelstalig", "nl": "Nederlandstalig", "de": "Duitstalig", "fr": "Franstalig",
            "ru": "Russischtalig"},
 }
+
+
+class PassageSearch(Protocol):
+    """What answering asks of search (an `index.search.Searcher`): passages, the archive's size, and the
+    stored vectors of the passages it cites, to fold copies of one story into one citation."""
+
+    @property
+    def size(self) -> int: ...
+
+    def search(self, text: str, *, filters: SearchFilters | None = None, limit: int = 10,
+               context: str | None = None) -> SearchResult: ...
+
+    def passage_vectors(self, ids: Sequence[int]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -109,7 +126,7 @@ class AnswerPolicy:
 class Answerer:
     def __init__(
         self,
-        searcher: Searcher,
+        searcher: PassageSearch,
         topic: TopicGate,
         policy: AnswerPolicy | None = None,
         model: AnswerabilityModel | None = None,

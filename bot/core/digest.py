@@ -20,28 +20,56 @@ both sides' claims appear when both were reported), each with a numbered citatio
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from bot.core.citations import Citation
-from index.article_store import ArticleStore
 from index.chunking import split_sentences
 from index.dates import DatePrecision
 from index.embedder import Embedder
-from index.embedding_store import EmbeddingStore
 from index.errors import InputError
 from index.models import Passage, StoredArticle
 
-__all__ = ["Digest", "Story", "build_digest", "digest_articles", "day_before", "day_bounds_utc", "check_digest_day",
-           "STORY_SIMILARITY", "FIRST_DIGEST_DAY"]
+__all__ = [
+    "Digest",
+    "Story",
+    "DayReports",
+    "StoredVectors",
+    "BuildDigest",
+    "build_digest",
+    "digest_articles",
+    "day_before",
+    "day_bounds_utc",
+    "check_digest_day",
+    "STORY_SIMILARITY",
+    "FIRST_DIGEST_DAY",
+]
 
 STORY_SIMILARITY = 0.72
 MAX_QUOTES = 2
 LEAD_BONUS = 0.05
 """A lead says what happened; it is quoted unless another paragraph is clearly closer to the story."""
+
+
+class DayReports(Protocol):
+    """What a digest reads about a day's articles (an `index.article_store.ArticleStore`)."""
+
+    def articles_published_on(self, day: date) -> list[StoredArticle]: ...
+
+    def articles_in_range(self, start: datetime, end: datetime) -> list[StoredArticle]: ...
+
+    def article_passages(self, article_id: int) -> list[Passage]: ...
+
+
+class StoredVectors(Protocol):
+    """The stored vectors of paragraphs (an `index.embedding_store.EmbeddingStore`)."""
+
+    def vectors_for(self, ids: Sequence[int] | np.ndarray, dimension: int) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -101,7 +129,7 @@ def day_bounds_utc(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def digest_articles(store: ArticleStore, day: date, zone: ZoneInfo) -> list[StoredArticle]:
+def digest_articles(store: DayReports, day: date, zone: ZoneInfo) -> list[StoredArticle]:
     published = store.articles_published_on(day)
     start, end = day_bounds_utc(day, zone)
     arrived = [a for a in store.articles_in_range(start, end) if a.published.precision is not DatePrecision.DAY]
@@ -154,9 +182,11 @@ def check_digest_day(day: date, today: date | None = None) -> None:
                                           f"to {latest.isoformat()}")
 
 
-def build_digest(
-    store: ArticleStore, embeddings: EmbeddingStore, embedder: Embedder, day: date, zone: ZoneInfo
-) -> Digest:
+BuildDigest = Callable[[date, ZoneInfo], Digest]
+"""`build_digest` with its archive and model given: what the scheduled post and /digest call."""
+
+
+def build_digest(store: DayReports, embeddings: StoredVectors, embedder: Embedder, day: date, zone: ZoneInfo) -> Digest:
     check_digest_day(day)
     articles = digest_articles(store, day, zone)
     if not articles:
