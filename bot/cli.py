@@ -204,9 +204,10 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from bot.core.status import status_report
+    from index.sources.registry import SourceRegistry
 
     with open_services(settings) as services:
-        report = status_report(services)
+        report = status_report(services, SourceRegistry(services.store.db))
         if args.json:
             print(json.dumps(report.to_dict(), ensure_ascii=False))
         else:
@@ -288,7 +289,7 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
             name=args.name, url=args.url, outlet=args.outlet or args.name, language=args.language,
             side=Side(args.side), poll_minutes=args.poll_minutes or settings.sources.poll_minutes,
         )
-        source, found = asyncio.run(check_source(source, fetch_policy(services)))
+        source, found = asyncio.run(check_source(source, fetch_policy(settings.sources)))
         registry.upsert(source)
         print(f"added {source.name}: {found}")
         return 0

@@ -1,4 +1,4 @@
-"""Posting the daily digest: the APScheduler job, exactly once per (channel, day), with catch-up.
+"""Posting the daily digest: the APScheduler job, exactly once per (channel, day), with catch-up, and its sender.
 
 - The cron trigger fires at `digest.time` in `digest.timezone` (zoneinfo, so
   08:00 stays 08:00 local across daylight-saving changes) and posts the digest
@@ -22,23 +22,23 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
+import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.core.digest import Digest, build_digest, day_before
-from bot.core.services import Services
+from bot.core.digest import BuildDigest, Digest, day_before
+from bot.core_threads import RunBlocking
+from bot.digest_posts import PostLog
+from bot.render import digest_embeds
 from config.settings import DigestSettings
-from index.posts import PostLog
 
-__all__ = ["DigestPoster", "SendParts", "digest_nonce"]
+__all__ = ["DigestPoster", "SendParts", "digest_nonce", "send_digest"]
 
 log = logging.getLogger(__name__)
 
 SendParts = Callable[[int, Digest], Awaitable[list[int] | None]]
 """Send a digest to a channel (each message with its `digest_nonce`); the message ids, or None on failure."""
-RunBlocking = Callable[..., Awaitable[Any]]
 
 
 def digest_nonce(day: date, part: int) -> str:
@@ -46,22 +46,49 @@ def digest_nonce(day: date, part: int) -> str:
     return f"digest-{day:%Y%m%d}-{part:03d}"
 
 
+async def send_digest(client: discord.Client, channel_id: int, digest: Digest) -> list[int] | None:
+    """Send the digest's messages in order, each with its nonce; a missing channel or permission is logged."""
+    try:
+        channel = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
+    except (discord.NotFound, discord.Forbidden) as exc:
+        log.error("digest channel %s cannot be reached (%s): check NEWSBOT_DIGEST__CHANNEL_ID and permissions",
+                  channel_id, exc)
+        return None
+    if not isinstance(channel, discord.abc.Messageable):
+        log.error("digest channel %s is not a text channel", channel_id)
+        return None
+    ids = []
+    try:
+        for part, embed in enumerate(digest_embeds(digest)):
+            message = await channel.send(embed=embed, nonce=digest_nonce(digest.day, part))
+            ids.append(message.id)
+    except discord.Forbidden as exc:
+        log.error("no permission to post the digest in channel %s (%s)", channel_id, exc)
+        return None
+    except discord.HTTPException as exc:
+        # Parts already sent carry nonces, so the next attempt cannot duplicate them.
+        log.error("posting the digest to channel %s failed after %d messages (%s)", channel_id, len(ids), exc)
+        return None
+    return ids
+
+
 class DigestPoster:
     def __init__(
         self,
-        services: Services,
+        build: BuildDigest,
+        post_log: PostLog,
         settings: DigestSettings,
         send: SendParts,
         run_blocking: RunBlocking,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.services = services
+        self.build = build
+        self.post_log = post_log
         self.settings = settings
         self.send = send
         self.run_blocking = run_blocking
         self.clock = clock
-        self.post_log = PostLog(services.store.db)
         # The start-up catch-up and the cron job can fire together: one check-then-send at a time.
         self._lock = asyncio.Lock()
 
@@ -87,10 +114,7 @@ class DigestPoster:
         if await self.run_blocking(self.post_log.posted, channel_id, day):
             log.info("digest of %s already posted to %s", day, channel_id)
             return False
-        digest = await self.run_blocking(
-            build_digest, self.services.store.articles, self.services.store.embeddings, self.services.embedder, day,
-            self.settings.timezone,
-        )
+        digest = await self.run_blocking(self.build, day, self.settings.timezone)
         if digest.empty and self.settings.skip_empty:
             log.info("no reports on %s: digest skipped", day)
             await self.run_blocking(self.post_log.record, channel_id, day, [])

@@ -10,21 +10,20 @@ or `remove` and every few minutes, so sources added from the CLI are picked up t
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from discord.ext import commands
 
-from bot.core.monitoring import fetch_policy, make_monitor
+from bot.core_threads import RunBlocking
 from bot.render import alert_embed
-from index.models import StoredArticle
-from index.sources.fetch import Fetcher
+from config.settings import AlertsSettings
+from index.models import Passage, StoredArticle
+from index.sources.monitor import Monitor
 from index.sources.registry import SourceRegistry
-
-if TYPE_CHECKING:
-    from bot.client import NewsBot
 
 __all__ = ["SourcePoller"]
 
@@ -35,12 +34,23 @@ RESYNC_MINUTES = 5
 
 
 class SourcePoller:
-    def __init__(self, bot: NewsBot, registry: SourceRegistry) -> None:
+    def __init__(
+        self,
+        bot: commands.Bot,
+        registry: SourceRegistry,
+        monitor: Monitor,
+        alerts: AlertsSettings,
+        article_passages: Callable[[int], list[Passage]],
+        run_blocking: RunBlocking,
+    ) -> None:
+        """`bot` posts the alerts and hears of changed sources; `monitor` runs its blocking work on the same
+        threads as `run_blocking`."""
         self.bot = bot
         self.registry = registry
-        self.fetcher = Fetcher(fetch_policy(bot.services))
-        self.monitor = make_monitor(bot.services, registry, self.fetcher)
-        self.monitor.to_thread = bot.run_blocking
+        self.monitor = monitor
+        self.alerts = alerts
+        self.article_passages = article_passages
+        self.run_blocking = run_blocking
         self.scheduler: AsyncIOScheduler | None = None
 
     def attach(self, scheduler: AsyncIOScheduler) -> None:
@@ -57,7 +67,7 @@ class SourcePoller:
         """Make the scheduler's poll jobs match the enabled sources in the table."""
         if self.scheduler is None:
             return
-        states = await self.bot.run_blocking(self.registry.all)
+        states = await self.run_blocking(self.registry.all)
         wanted = {s.source.name: s.source for s in states if s.source.enabled}
         for job in self.scheduler.get_jobs():
             if job.id.startswith(JOB_PREFIX) and job.id != "poll:resync" and job.id[len(JOB_PREFIX):] not in wanted:
@@ -72,7 +82,7 @@ class SourcePoller:
                 )
 
     async def poll(self, name: str) -> None:
-        state = await self.bot.run_blocking(self.registry.get, name)
+        state = await self.run_blocking(self.registry.get, name)
         if state is None or not state.source.enabled:
             return
         if state.next_poll and state.failures and datetime.fromisoformat(state.next_poll) > datetime.now(UTC):
@@ -83,21 +93,18 @@ class SourcePoller:
             await self.post_alerts(result.alerts)
 
     async def post_alerts(self, articles: list[StoredArticle]) -> None:
-        channel_id = self.bot.settings.alerts.channel_id
+        channel_id = self.alerts.channel_id
         if not channel_id:
             return
         channel = self.bot.get_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             log.warning("alerts channel %s is not a text channel the bot can see", channel_id)
             return
-        for article in articles[: self.bot.settings.alerts.max_per_poll]:
-            passages = await self.bot.run_blocking(self.bot.services.store.articles.article_passages, article.id)
+        for article in articles[: self.alerts.max_per_poll]:
+            passages = await self.run_blocking(self.article_passages, article.id)
             first = passages[0].text if passages else ""
             try:
                 await channel.send(embed=alert_embed(article, first))
             except discord.HTTPException as exc:
                 log.warning("could not post an alert to channel %s: %s", channel_id, exc)
                 return
-
-    async def close(self) -> None:
-        await self.fetcher.aclose()

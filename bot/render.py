@@ -11,7 +11,7 @@ so a citation never unfurls a preview and no article can add markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -37,6 +37,7 @@ __all__ = [
     "status_embed",
     "embed_size",
     "IndexFooter",
+    "IndexFooterSource",
     "digest_embeds",
 ]
 
@@ -167,6 +168,10 @@ class IndexFooter:
     def text(self) -> str:
         newest = f" · newest article {self.newest}" if self.newest else ""
         return f"{self.articles} articles, {self.paragraphs} paragraphs indexed{newest}"
+
+
+IndexFooterSource = Callable[[], Awaitable[IndexFooter]]
+"""The archive's size and newest article for an embed's footer, read off the event loop."""
 
 
 def embed_size(embed: discord.Embed) -> int:

@@ -21,13 +21,11 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import aiohttp
 import discord
 import yarl
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 from discord.http import Route
 
@@ -139,13 +137,10 @@ async def _heartbeat(bot: commands.Bot, data_dir: Path, index_ok: Callable[[], b
 
 
 async def _serve(settings: Settings, token: str, retry: ReachRetry | None = None) -> int:
-    from bot.client import NewsBot
-    from bot.cogs.digest import send_digest
-    from bot.cogs.sources import SourcesCog
-    from bot.core.monitoring import open_registry
+    from bot.assembly import assemble_bot
+    from bot.core.monitoring import fetch_policy, open_registry
     from bot.core.services import open_services
-    from bot.digest_job import DigestPoster
-    from bot.polling import SourcePoller
+    from index.sources.fetch import Fetcher
 
     unreachable = await reach_discord(retry or ReachRetry())
     if unreachable is not None:
@@ -153,18 +148,10 @@ async def _serve(settings: Settings, token: str, retry: ReachRetry | None = None
         return 2
     services = await asyncio.to_thread(open_services, settings)
     registry = await asyncio.to_thread(open_registry, services)
-    pollers: list[SourcePoller] = []
-
-    def start_polling(bot: NewsBot, scheduler: AsyncIOScheduler) -> None:
-        poller = SourcePoller(bot, registry)
-        poller.attach(scheduler)
-        pollers.append(poller)
-
-    def start_digest(bot: NewsBot, scheduler: AsyncIOScheduler) -> None:
-        if settings.digest.channel_id:
-            DigestPoster(services, settings.digest, partial(send_digest, bot), bot.run_blocking).attach(scheduler)
-
-    bot = NewsBot(services, extra_cogs=[lambda b: SourcesCog(b, registry)], jobs=[start_polling, start_digest])
+    fetcher = Fetcher(fetch_policy(settings.sources))
+    assembled = assemble_bot(services, registry, fetcher)
+    bot = assembled.bot
+    bot.install(jobs=assembled.jobs)
     beat = asyncio.create_task(
         _heartbeat(bot, settings.data_dir, lambda: bool(services.vectors.last_health and
                                                          services.vectors.last_health.ok))
@@ -182,8 +169,7 @@ async def _serve(settings: Settings, token: str, retry: ReachRetry | None = None
         return 2
     finally:
         beat.cancel()
-        for poller in pollers:
-            await poller.close()
+        await fetcher.aclose()
         services.close()
 
 

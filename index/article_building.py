@@ -8,7 +8,7 @@ the input tried:
 - titles and outlets are one clean line of bounded length;
 - a URL is stored only when it is a plain http(s) link (`index.urls`);
 - a date after tomorrow is refused: an archive must not hold news from
-  9999-12-31 (feeds drop such a date instead, see `index.feeds`);
+  9999-12-31 (feeds drop such a date instead, see `index.sources.entry_articles`);
 - a language is an ISO 639 code, else detected from the text.
 
 `admit_article` is the ingest's own check of the same bounds, for articles

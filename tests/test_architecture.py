@@ -77,6 +77,24 @@ def test_no_module_imports_a_layer_above_its_own(module: str) -> None:
     assert offences == []
 
 
+ASSEMBLERS = ("bot.client", "bot.assembly", "bot.runner", "bot.cli")
+"""What builds and runs the bot: no cog may import them."""
+
+
+def test_each_cog_stands_alone_and_the_client_knows_none() -> None:
+    """Cogs get their collaborators from `bot.assembly`: a cog imports no other cog and nothing that
+    assembles the bot, and the client imports no cog, so no import cycle has to be hidden."""
+    offences = []
+    for module in sorted(MODULES):
+        targets = {target for name in _imports(module) if (target := _project_module(name))}
+        if module.startswith("bot.cogs."):
+            offences += [f"{module} imports {t}" for t in sorted(targets)
+                         if (t.startswith("bot.cogs.") and t != module) or t in ASSEMBLERS]
+        if module == "bot.client":
+            offences += [f"{module} imports {t}" for t in sorted(targets) if t.startswith("bot.cogs")]
+    assert offences == []
+
+
 def test_package_inits_and_the_feed_worker_import_nothing_of_the_project() -> None:
     """The feed parser's child runs `python -I -m index.sources.feed_worker`: it must load feedparser only."""
     for module in ("index", "index.sources", "index.sources.feed_worker"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ import pytest
 
 from bot.core.digest import Digest, build_digest
 from bot.digest_job import DigestPoster
+from bot.digest_posts import PostLog
 from config.settings import DigestSettings
 from index.dates import PublishedDate
 from index.models import Article
@@ -53,7 +55,8 @@ async def _inline(func: Any, *args: Any, **kwargs: Any) -> Any:
 
 def _poster(services: Any, clock: Clock, sender: RecordingSender, **settings: Any) -> DigestPoster:
     config = DigestSettings(channel_id=42, **settings)
-    return DigestPoster(services, config, sender, _inline, clock=clock)
+    build = partial(build_digest, services.store.articles, services.store.embeddings, services.embedder)
+    return DigestPoster(build, PostLog(services.store.db), config, sender, _inline, clock=clock)
 
 
 def test_cron_fires_at_eight_local_time_across_the_october_dst_change(services) -> None:  # type: ignore[no-untyped-def]

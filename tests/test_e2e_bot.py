@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,8 @@ SAMPLE = ROOT / "data" / "sample"
 @dataclass
 class Harness:
     emulator: DiscordEmulator
-    bot: object
+    bot: Any
+    services: Any
     channel: int
     user: int
     admin: int
@@ -28,9 +30,11 @@ class Harness:
 
 @pytest.fixture
 async def harness(tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
-    from bot.client import NewsBot
+    from bot.assembly import assemble_bot
+    from bot.core.monitoring import fetch_policy, open_registry
     from bot.core.services import open_services
     from config.settings import load_settings
+    from index.sources.fetch import Fetcher
 
     for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -42,10 +46,12 @@ async def harness(tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> 
         settings = load_settings(data_dir=tmp_path / "data", discord={"guild_id": emulator.guild_id})
         services = await asyncio.to_thread(open_services, settings, embedder=embedder)
         await asyncio.to_thread(services.ingestor.ingest_paths, [SAMPLE])
-        bot = NewsBot(services)
+        registry = await asyncio.to_thread(open_registry, services)
         try:
-            async with connected(emulator, bot):
-                yield Harness(emulator, bot, channel, user, admin)
+            async with Fetcher(fetch_policy(settings.sources)) as fetcher:
+                bot = assemble_bot(services, registry, fetcher).bot
+                async with connected(emulator, bot):
+                    yield Harness(emulator, bot, services, channel, user, admin)
         finally:
             services.close()
 
@@ -169,7 +175,7 @@ async def test_twenty_concurrent_asks_are_all_answered_during_an_ingest(harness:
     for path in sorted(SAMPLE.glob("*.txt")):
         text = re.sub(r"^date \S+", "date 2022-05-01", path.read_text(), count=1, flags=re.MULTILINE)
         (folder / f"again-{path.name}").write_text(text)
-    services = harness.bot.services  # type: ignore[attr-defined]
+    services = harness.services
     ingest = asyncio.create_task(asyncio.to_thread(services.ingestor.ingest_paths, [folder]))
     records = [await emulator.invoke(harness.channel, harness.user, "ask", question=f"What happened to the Lachin corridor in December 2022? ({i + 10})")
                for i in range(20)]
@@ -188,7 +194,7 @@ async def test_overlong_answer_stays_inside_discord_limits(harness: Harness, tmp
     long_article = tmp_path / "long--convoy.txt"
     paragraphs = [sentence * 14 for _ in range(6)]
     long_article.write_text("date 2023-08-01 " + "\n\n".join(paragraphs))
-    services = harness.bot.services  # type: ignore[attr-defined]
+    services = harness.services
     await asyncio.to_thread(services.ingestor.ingest_paths, [long_article])
     record = await harness.emulator.invoke(harness.channel, harness.user, "ask",
                                            question="How long did the convoy with flour wait at the Hakari bridge?")
@@ -199,7 +205,7 @@ async def test_overlong_answer_stays_inside_discord_limits(harness: Harness, tmp
 
 
 async def test_an_exception_becomes_a_short_ephemeral_error(harness: Harness, caplog) -> None:  # type: ignore[no-untyped-def]
-    harness.bot.services.store.close()  # type: ignore[attr-defined]
+    harness.services.store.close()
     record = await harness.emulator.invoke(harness.channel, harness.user, "status")
     await harness.emulator.wait_for(lambda: record.followups, what="the error message")
     [error] = record.followups
@@ -249,8 +255,9 @@ async def test_scheduled_digest_is_posted_once_split_and_without_pings(harness: 
     from functools import partial
     from zoneinfo import ZoneInfo
 
-    from bot.cogs.digest import send_digest
-    from bot.digest_job import DigestPoster
+    from bot.core.digest import build_digest
+    from bot.digest_job import DigestPoster, send_digest
+    from bot.digest_posts import PostLog
     from config.settings import DigestSettings
 
     # The sample's twenty reports, re-dated to one day: a long digest of many stories.
@@ -259,13 +266,14 @@ async def test_scheduled_digest_is_posted_once_split_and_without_pings(harness: 
     for path in sorted(SAMPLE.glob("*.txt")):
         text = re.sub(r"^date \S+", "date 2021-03-15", path.read_text(), count=1, flags=re.MULTILINE)
         (folder / f"replay-{path.name}").write_text(text)
-    services = harness.bot.services  # type: ignore[attr-defined]
+    services = harness.services
     await asyncio.to_thread(services.ingestor.ingest_paths, [folder])
     digest_channel = harness.channel
     settings = DigestSettings(channel_id=digest_channel)
     now = datetime(2021, 3, 16, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
-    poster = DigestPoster(services, settings, partial(send_digest, harness.bot), harness.bot.run_blocking,  # type: ignore[attr-defined]
-                          clock=lambda: now)
+    build = partial(build_digest, services.store.articles, services.store.embeddings, services.embedder)
+    poster = DigestPoster(build, PostLog(services.store.db), settings, partial(send_digest, harness.bot),
+                          harness.bot.threads.run, clock=lambda: now)
     await poster.scheduled_run()
     await poster.scheduled_run()  # a second firing (or a restart) posts nothing new
     messages = harness.emulator.channel_messages(digest_channel)
@@ -283,9 +291,7 @@ async def test_scheduled_digest_is_posted_once_split_and_without_pings(harness: 
 async def test_mentions_are_only_answered_in_the_configured_channels(harness: Harness) -> None:
     emulator = harness.emulator
     other = next(cid for cid, name in emulator.channels.items() if name == "off-topic")
-    bot = harness.bot
-    discord_settings = bot.settings.discord.model_copy(update={"ask_channel_ids": [harness.channel]})  # type: ignore[attr-defined]
-    bot.settings = bot.settings.model_copy(update={"discord": discord_settings})  # type: ignore[attr-defined]
+    harness.bot.get_cog("MentionsCog").ask_channel_ids = [harness.channel]
     await emulator.send_message(other, harness.user, "wat zei Aliyev over Sjoesja?", mention_bot=True)
     await emulator.send_message(harness.channel, harness.user, "wat zei Aliyev over Sjoesja?", mention_bot=True)
     await emulator.wait_for(lambda: emulator.channel_messages(harness.channel), what="the reply in the ask channel")

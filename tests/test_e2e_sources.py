@@ -22,12 +22,11 @@ STORY = (
 
 @pytest.fixture
 async def setup(tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[dict]:  # type: ignore[no-untyped-def]
-    from bot.client import NewsBot
-    from bot.cogs.sources import SourcesCog
-    from bot.core.monitoring import open_registry
+    from bot.assembly import assemble_bot
+    from bot.core.monitoring import fetch_policy, open_registry
     from bot.core.services import open_services
-    from bot.polling import SourcePoller
     from config.settings import load_settings
+    from index.sources.fetch import Fetcher
 
     for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -49,13 +48,13 @@ async def setup(tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> As
             )
             services = await asyncio.to_thread(open_services, settings, embedder=embedder)
             registry = await asyncio.to_thread(open_registry, services)
-            bot = NewsBot(services, extra_cogs=[lambda b: SourcesCog(b, registry)])
             try:
-                async with connected(emulator, bot):
-                    poller = SourcePoller(bot, registry)
-                    yield {"emulator": emulator, "server": server, "channel": channel, "alerts": alerts,
-                           "user": user, "admin": admin, "poller": poller, "registry": registry, "bot": bot}
-                    await poller.close()
+                async with Fetcher(fetch_policy(settings.sources)) as fetcher:
+                    assembled = assemble_bot(services, registry, fetcher)
+                    async with connected(emulator, assembled.bot):
+                        yield {"emulator": emulator, "server": server, "channel": channel, "alerts": alerts,
+                               "user": user, "admin": admin, "poller": assembled.poller, "registry": registry,
+                               "bot": assembled.bot}
             finally:
                 services.close()
 

@@ -115,13 +115,13 @@ async def bot_with_hostile_articles(tmp_path: Path, embedder, monkeypatch: pytes
     (its URL checked on the way in) and once written as an older archive may hold it, with a breaking URL."""
     import json
 
-    from bot.client import NewsBot
-    from bot.core.monitoring import open_registry
+    from bot.assembly import assemble_bot
+    from bot.core.monitoring import fetch_policy, open_registry
     from bot.core.services import open_services
-    from bot.polling import SourcePoller
     from config.settings import load_settings
     from index.article_store import content_hash
     from index.models import Article
+    from index.sources.fetch import Fetcher
 
     for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -153,13 +153,12 @@ async def bot_with_hostile_articles(tmp_path: Path, embedder, monkeypatch: pytes
                                     digest=content_hash(legacy))
             await asyncio.to_thread(services.vectors.sync, services.store.embeddings)
             registry = await asyncio.to_thread(open_registry, services)
-            bot = NewsBot(services)
             try:
-                async with connected(emulator, bot):
-                    poller = SourcePoller(bot, registry)
-                    yield {"emulator": emulator, "channel": channel, "alerts": alerts, "user": user,
-                           "poller": poller, "registry": registry, "server": server}
-                    await poller.close()
+                async with Fetcher(fetch_policy(settings.sources)) as fetcher:
+                    assembled = assemble_bot(services, registry, fetcher)
+                    async with connected(emulator, assembled.bot):
+                        yield {"emulator": emulator, "channel": channel, "alerts": alerts, "user": user,
+                               "poller": assembled.poller, "registry": registry, "server": server}
             finally:
                 services.close()
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.digest_posts import PostLog
 from index.article_store import ArticleStore, SearchFilters, content_hash
 from index.dates import PublishedDate
 from index.db import MIGRATIONS, SCHEMA_VERSION, Database
 from index.models import Article
-from index.posts import PostLog
 from index.sources.registry import SourceKind, SourceRegistry
 from index.store import open_store
 

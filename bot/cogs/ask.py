@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserFacingError
-from bot.render import IndexFooter, answer_embed, hits_embed
+from bot.command_options import parse_day
+from bot.core.answering import Answerer
+from bot.core_threads import RunBlocking
+from bot.render import IndexFooter, IndexFooterSource, answer_embed, hits_embed
 from index.article_store import SearchFilters
 from index.models import Hit
+from index.search import Searcher
 
-if TYPE_CHECKING:
-    from bot.client import NewsBot
-
-__all__ = ["AskCog", "SearchPager", "parse_day"]
+__all__ = ["AskCog", "SearchPager"]
 
 LANGUAGE_CHOICES = [
     app_commands.Choice(name=name, value=code)
@@ -27,21 +24,11 @@ LANGUAGE_CHOICES = [
 PER_PAGE = 3
 
 
-def parse_day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise UserFacingError(f"`{name}` must be a date like 2020-09-27, not {value!r}.") from None
-
-
 class SearchPager(discord.ui.View):
     """Prev/next buttons over a fixed list of hits; only the person who searched can page."""
 
-    def __init__(self, bot: NewsBot, owner_id: int, query: str, hits: list[Hit], footer: IndexFooter) -> None:
+    def __init__(self, owner_id: int, query: str, hits: list[Hit], footer: IndexFooter) -> None:
         super().__init__(timeout=600)
-        self.bot = bot
         self.owner_id = owner_id
         self.query = query
         self.hits = hits
@@ -78,8 +65,13 @@ class SearchPager(discord.ui.View):
 
 
 class AskCog(commands.Cog):
-    def __init__(self, bot: NewsBot) -> None:
-        self.bot = bot
+    def __init__(
+        self, answerer: Answerer, searcher: Searcher, footer: IndexFooterSource, run_blocking: RunBlocking
+    ) -> None:
+        self.answerer = answerer
+        self.searcher = searcher
+        self.footer = footer
+        self.run_blocking = run_blocking
 
     @app_commands.command(name="ask", description="Ask a question; the answer quotes and cites the news archive.")
     @app_commands.describe(
@@ -103,8 +95,8 @@ class AskCog(commands.Cog):
             language=language.value if language else None,
         )
         await interaction.response.defer(thinking=True)
-        answer = await self.bot.run_blocking(self.bot.services.answerer.answer, question, filters)
-        footer = await self.bot.index_footer()
+        answer = await self.run_blocking(self.answerer.answer, question, filters)
+        footer = await self.footer()
         await interaction.followup.send(embed=answer_embed(answer, footer))
 
     @app_commands.command(name="search", description="Show the ranked passages for a query, with paging.")
@@ -116,7 +108,7 @@ class AskCog(commands.Cog):
         limit: app_commands.Range[int, 1, 30] = 9,
     ) -> None:
         await interaction.response.defer(thinking=True)
-        result = await self.bot.run_blocking(self.bot.services.searcher.search, query, limit=limit)
-        footer = await self.bot.index_footer()
-        view = SearchPager(self.bot, interaction.user.id, query, list(result.hits), footer)
+        result = await self.run_blocking(self.searcher.search, query, limit=limit)
+        footer = await self.footer()
+        view = SearchPager(interaction.user.id, query, list(result.hits), footer)
         await interaction.followup.send(embed=view.embed(), view=view)

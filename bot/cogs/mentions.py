@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Collection
 
 import discord
 from discord.ext import commands
 
+from bot.core.answering import Answerer
+from bot.core_threads import RunBlocking
 from bot.errors import user_message
-from bot.render import answer_embed
-
-if TYPE_CHECKING:
-    from bot.client import NewsBot
+from bot.render import IndexFooterSource, answer_embed
 
 __all__ = ["MentionsCog", "strip_mentions"]
 
@@ -32,15 +31,28 @@ def strip_mentions(content: str, bot_id: int) -> str:
 
 
 class MentionsCog(commands.Cog):
-    def __init__(self, bot: NewsBot) -> None:
-        self.bot = bot
+    def __init__(
+        self,
+        client: discord.Client,
+        answerer: Answerer,
+        footer: IndexFooterSource,
+        run_blocking: RunBlocking,
+        *,
+        ask_channel_ids: Collection[int] = (),
+    ) -> None:
+        """`client` tells who the bot is; `ask_channel_ids` limits the channels answered in (empty: all)."""
+        self.client = client
+        self.answerer = answerer
+        self.footer = footer
+        self.run_blocking = run_blocking
+        self.ask_channel_ids = ask_channel_ids
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        me = self.bot.user
+        me = self.client.user
         if me is None or message.author.bot or me not in message.mentions:
             return
-        allowed = self.bot.settings.discord.ask_channel_ids
+        allowed = self.ask_channel_ids
         if allowed and message.channel.id not in allowed:
             return
         question = strip_mentions(message.content, me.id)
@@ -49,8 +61,8 @@ class MentionsCog(commands.Cog):
             return
         try:
             async with message.channel.typing():
-                answer = await self.bot.run_blocking(self.bot.services.answerer.answer, question)
-                footer = await self.bot.index_footer()
+                answer = await self.run_blocking(self.answerer.answer, question)
+                footer = await self.footer()
             await message.reply(embed=answer_embed(answer, footer), mention_author=False)
         except Exception as exc:
             log.exception("answering mention %s in channel %s failed", message.id, message.channel.id)

@@ -8,21 +8,20 @@ server admins can override registered command permissions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.monitoring import check_source, fetch_policy
+from bot.core.monitoring import check_source
+from bot.core_threads import RunBlocking
 from bot.errors import UserFacingError
 from bot.markdown_escaping import inert
 from bot.render import fit_inert
 from index.sides import Side
+from index.sources.fetch import FetchPolicy
 from index.sources.registry import Source, SourceRegistry
-
-if TYPE_CHECKING:
-    from bot.client import NewsBot
 
 __all__ = ["SourcesCog", "require_manage_guild"]
 
@@ -37,14 +36,27 @@ def require_manage_guild(interaction: discord.Interaction) -> None:
 
 
 class SourcesCog(commands.GroupCog, group_name="sources", group_description="Monitored news sources"):
-    def __init__(self, bot: NewsBot, registry: SourceRegistry) -> None:
-        self.bot = bot
+    def __init__(
+        self,
+        registry: SourceRegistry,
+        policy: FetchPolicy,
+        run_blocking: RunBlocking,
+        *,
+        poll_minutes: float,
+        changed: Callable[[], None],
+    ) -> None:
+        """`policy` fetches a candidate once; `poll_minutes` is a new source's interval; `changed` tells the
+        poller that the sources table changed."""
         self.registry = registry
+        self.policy = policy
+        self.run_blocking = run_blocking
+        self.poll_minutes = poll_minutes
+        self.changed = changed
         super().__init__()
 
     @app_commands.command(name="list", description="Every monitored source with its last success and errors.")
     async def list_sources(self, interaction: discord.Interaction) -> None:
-        states = await self.bot.run_blocking(self.registry.all)
+        states = await self.run_blocking(self.registry.all)
         lines = "\n".join(state.describe() for state in states)
         description = fit_inert(lines, 4000) if lines else "No sources are monitored yet."
         embed = discord.Embed(title="Monitored sources", description=description,
@@ -67,17 +79,17 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
         await interaction.response.defer(ephemeral=True, thinking=True)
         source = Source(
             name=name.strip(), url=url.strip(), outlet=name.strip(), language=language.lower() if language else None,
-            side=Side(side.value) if side else Side.UNKNOWN, poll_minutes=self.bot.settings.sources.poll_minutes,
+            side=Side(side.value) if side else Side.UNKNOWN, poll_minutes=self.poll_minutes,
         )
-        source, found = await check_source(source, fetch_policy(self.bot.services))
-        await self.bot.run_blocking(self.registry.upsert, source)
-        self.bot.dispatch("sources_changed")
+        source, found = await check_source(source, self.policy)
+        await self.run_blocking(self.registry.upsert, source)
+        self.changed()
         await interaction.followup.send(f"Added **{inert(source.name)}**: {inert(found)}.", ephemeral=True)
 
     @app_commands.command(name="remove", description="Stop monitoring a source.")
     async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 60]) -> None:
         require_manage_guild(interaction)
-        removed = await self.bot.run_blocking(self.registry.remove, name.strip())
-        self.bot.dispatch("sources_changed")
+        removed = await self.run_blocking(self.registry.remove, name.strip())
+        self.changed()
         text = f"Removed **{inert(name)}**." if removed else f"No source named {inert(name)}."
         await interaction.response.send_message(text, ephemeral=True)

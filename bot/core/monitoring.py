@@ -11,18 +11,18 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from bot.core.services import Services
+from config.settings import SourcesSettings
 from index.errors import InputError
 from index.pages import extract_page
 from index.sources.feeds import parse_feed
 from index.sources.fetch import Fetcher, FetchPolicy
-from index.sources.monitor import Monitor, PollResult
+from index.sources.monitor import Monitor, PollResult, ToThread
 from index.sources.registry import Source, SourceKind, SourceRegistry, load_sources_file
 
 __all__ = ["fetch_policy", "open_registry", "make_monitor", "poll_sources", "check_source"]
 
 
-def fetch_policy(services: Services) -> FetchPolicy:
-    sources = services.settings.sources
+def fetch_policy(sources: SourcesSettings) -> FetchPolicy:
     return FetchPolicy(
         deadline_s=sources.fetch_deadline_s,
         max_bytes=sources.max_bytes,
@@ -39,13 +39,17 @@ def open_registry(services: Services) -> SourceRegistry:
     return registry
 
 
-def make_monitor(services: Services, registry: SourceRegistry, fetcher: Fetcher) -> Monitor:
+def make_monitor(
+    services: Services, registry: SourceRegistry, fetcher: Fetcher, *, to_thread: ToThread = asyncio.to_thread
+) -> Monitor:
+    """The monitor for every poll; `to_thread` is where its blocking work runs (the bot's core threads)."""
     return Monitor(
         registry,
         services.ingestor,
         fetcher,
         topic_keywords=services.settings.sources.topic_keywords,
         max_alerts=services.settings.alerts.max_per_poll,
+        to_thread=to_thread,
     )
 
 
@@ -56,7 +60,7 @@ async def poll_sources(services: Services, registry: SourceRegistry, names: Iter
     missing = wanted - {s.source.name for s in states}
     if missing:
         raise InputError(", ".join(sorted(missing)), "no such source (see `newsbot sources list`)")
-    async with Fetcher(fetch_policy(services)) as fetcher:
+    async with Fetcher(fetch_policy(services.settings.sources)) as fetcher:
         monitor = make_monitor(services, registry, fetcher)
         return [await monitor.poll(state) for state in states]
 

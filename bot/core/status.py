@@ -33,7 +33,7 @@ class StatusReport:
         return {**asdict(self), "sources": list(self.sources)}
 
 
-def status_report(services: Services) -> StatusReport:
+def status_report(services: Services, registry: SourceRegistry) -> StatusReport:
     stats = services.store.articles.stats()
     health = services.vectors.last_health
     return StatusReport(
@@ -48,5 +48,5 @@ def status_report(services: Services) -> StatusReport:
         index=health.describe() if health else "not loaded",
         index_ok=bool(health and health.ok),
         data_dir=str(services.settings.data_dir),
-        sources=tuple(state.describe() for state in SourceRegistry(services.store.db).all()),
+        sources=tuple(state.describe() for state in registry.all()),
     )

@@ -37,11 +37,12 @@ from index.sources.fetch import Fetcher, FetchResult
 from index.sources.registry import SourceKind, SourceRegistry, SourceState
 from index.urls import canonical_url
 
-__all__ = ["Monitor", "PollResult", "matches_topic"]
+__all__ = ["Monitor", "PollResult", "ToThread", "matches_topic"]
 
 log = logging.getLogger(__name__)
 
 ToThread = Callable[..., Awaitable[Any]]
+"""Runs a blocking call in a worker thread: `asyncio.to_thread`, or the bot's own pool of core threads."""
 
 
 @dataclass(kw_only=True)

@@ -1,4 +1,4 @@
-"""Record of digests posted, so each (channel, day) is posted exactly once, across restarts."""
+"""Record of digests posted, so each (channel, day) is posted exactly once, across restarts (see `bot.digest_job`)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,71 @@
+"""The Discord bot put together: each cog and job built with exactly the collaborators it uses.
+
+This is the one place that knows every cog. `newsbot run` (`bot.runner`) and
+the end-to-end tests build the bot here, so they serve the same commands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from bot.client import NewsBot, ScheduledJob
+from bot.cogs.ask import AskCog
+from bot.cogs.digest import DigestCog
+from bot.cogs.mentions import MentionsCog
+from bot.cogs.sources import SourcesCog
+from bot.cogs.status import StatusCog
+from bot.core.digest import build_digest
+from bot.core.monitoring import fetch_policy, make_monitor
+from bot.core.services import Services
+from bot.core.status import status_report
+from bot.core_threads import CoreThreads
+from bot.digest_job import DigestPoster, send_digest
+from bot.digest_posts import PostLog
+from bot.polling import SourcePoller
+from bot.render import IndexFooter
+from index.sources.fetch import Fetcher
+from index.sources.registry import SourceRegistry
+
+__all__ = ["AssembledBot", "assemble_bot"]
+
+
+@dataclass(frozen=True)
+class AssembledBot:
+    bot: NewsBot
+    poller: SourcePoller
+    digest: DigestPoster | None
+    """None when no digest channel is configured."""
+
+    @property
+    def jobs(self) -> list[ScheduledJob]:
+        """The timed jobs `newsbot run` schedules: one poll job per source, and the daily digest."""
+        return [self.poller.attach] + ([self.digest.attach] if self.digest is not None else [])
+
+
+def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher) -> AssembledBot:
+    """The bot with every cog installed; its jobs are returned, not scheduled (the caller decides)."""
+    settings = services.settings
+    store = services.store
+    bot = NewsBot(threads=CoreThreads(), guild_id=settings.discord.guild_id)
+    run = bot.threads.run
+
+    async def index_footer() -> IndexFooter:
+        stats = await run(store.articles.stats)
+        return IndexFooter(stats.articles, stats.paragraphs, stats.newest_display)
+
+    build = partial(build_digest, store.articles, store.embeddings, services.embedder)
+    monitor = make_monitor(services, registry, fetcher, to_thread=run)
+    poller = SourcePoller(bot, registry, monitor, settings.alerts, store.articles.article_passages, run)
+    digest = None
+    if settings.digest.channel_id:
+        digest = DigestPoster(build, PostLog(store.db), settings.digest, partial(send_digest, bot), run)
+    bot.install(cogs=[
+        AskCog(services.answerer, services.searcher, index_footer, run),
+        DigestCog(build, settings.digest.timezone, run),
+        MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=settings.discord.ask_channel_ids),
+        StatusCog(partial(status_report, services, registry), run),
+        SourcesCog(registry, fetch_policy(settings.sources), run, poll_minutes=settings.sources.poll_minutes,
+                   changed=partial(bot.dispatch, "sources_changed")),
+    ])
+    return AssembledBot(bot, poller, digest)
