@@ -1,1 +1,21 @@
-"""The `newsbot` command line and Discord bot."""
+"""The `newsbot` command line and Discord bot: Discord events and commands in, core calls out.
+
+Import from the modules; this file imports none of them.
+"""
+
+__all__ = [
+    "assembly",
+    "cli",
+    "client",
+    "cogs",
+    "command_options",
+    "core",
+    "core_threads",
+    "digest_job",
+    "digest_posts",
+    "errors",
+    "markdown_escaping",
+    "polling",
+    "render",
+    "runner",
+]

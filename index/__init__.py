@@ -27,7 +27,6 @@ __all__ = [
     "models",
     "pages",
     "parsing",
-    "posts",
     "query",
     "reindex",
     "search",

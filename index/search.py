@@ -146,7 +146,7 @@ class Searcher:
         if not context:
             return self.embedder.encode_query(text)
         own, earlier = self.embedder.encode_queries([text, context])
-        combined = own + CONTEXT_VECTOR_WEIGHT * earlier
+        combined: np.ndarray = own + CONTEXT_VECTOR_WEIGHT * earlier
         return combined / (float(np.linalg.norm(combined)) or 1.0)
 
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:

@@ -101,6 +101,23 @@ def test_package_inits_and_the_feed_worker_import_nothing_of_the_project() -> No
         assert {n for n in _imports(module) if _project_module(n) or n.split(".")[0] in ("numpy", "faiss")} == set()
 
 
+def _declared_all(path: Path) -> list[str] | None:
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            return [ast.literal_eval(element) for element in node.value.elts]  # type: ignore[attr-defined]
+    return None
+
+
+@pytest.mark.parametrize("package", sorted(m for m, path in MODULES.items() if path.name == "__init__.py"))
+def test_every_package_names_its_public_surface(package: str) -> None:
+    """`__all__` in every package; a package that imports nothing names exactly its modules."""
+    declared = _declared_all(MODULES[package])
+    assert declared is not None, f"{package} has no __all__"
+    if not _imports(package):
+        children = sorted(m.rpartition(".")[2] for m in MODULES if m.rpartition(".")[0] == package)
+        assert sorted(declared) == children
+
+
 def test_no_grab_bag_modules() -> None:
     names = {module.rpartition(".")[2] for module in MODULES}
     assert not names & {"utils", "helpers", "misc", "common"}

@@ -1,1 +1,12 @@
-"""Thin adapters, one per thing a user does: acknowledge, call the core off the loop, render, send."""
+"""Thin adapters, one per thing a user does: acknowledge, call the core off the loop, render, send.
+
+Each is built with its collaborators by `bot.assembly`; import from the modules.
+"""
+
+__all__ = [
+    "ask",
+    "digest",
+    "mentions",
+    "sources",
+    "status",
+]

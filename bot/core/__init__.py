@@ -1,1 +1,18 @@
-"""Discord-free answering, digest and formatting: what the bot says, not how it is sent."""
+"""Discord-free answering, digest and formatting: what the bot says, not how it is sent.
+
+Import from the modules; this file imports none of them.
+"""
+
+__all__ = [
+    "answerability",
+    "answering",
+    "citations",
+    "digest",
+    "formatting",
+    "monitoring",
+    "perspectives",
+    "reading",
+    "services",
+    "status",
+    "timeline",
+]

@@ -80,7 +80,7 @@ def backoff_delay(failures: int, interval: timedelta) -> timedelta:
     """Exponential back-off after consecutive failures: interval × 2^failures, capped at six hours."""
     if failures <= 0:
         return interval
-    return min(MAX_BACKOFF, interval * (2 ** min(failures, 16)))
+    return min(MAX_BACKOFF, interval * (1 << min(failures, 16)))
 
 
 def _validate(source: Source, where: str) -> Source:
