@@ -51,11 +51,11 @@ def test_token_from_discord_token_and_never_in_repr(monkeypatch: pytest.MonkeyPa
     assert "secret-token-value" not in repr(settings) and "secret-token-value" not in str(settings)
 
 
-def test_readme_documents_every_setting_with_its_default() -> None:
+def test_readme_documents_every_setting_with_its_default_and_description() -> None:
     rows = {}
     for line in README.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"\|\s*`(NEWSBOT_[A-Z_]+)`\s*\|\s*`([^`]*)`\s*\|", line)
+        match = re.fullmatch(r"\|\s*`(NEWSBOT_[A-Z_]+)`\s*\|\s*`([^`]*)`\s*\|\s*(.*?)\s*\|\s*", line)
         if match:
-            rows[match.group(1)] = match.group(2)
-    expected = {name: default for name, default, _ in documented_settings()}
+            rows[match.group(1)] = (match.group(2), match.group(3))
+    expected = {name: (default, description) for name, default, description in documented_settings()}
     assert rows == expected
