@@ -67,6 +67,8 @@ def canonical_url(url: str, *, base: str | None = None) -> str:
     The same story reaches a feed as `...?utm_source=rss` and `...?fbclid=...`;
     the article's source key must not depend on who shared it. Other query
     parameters keep their order and exact encoding: some sites route on them.
+    (courlan, installed with trafilatura, sorts parameters and keeps fragments:
+    the keys of articles already stored would change.)
     Raises ValueError for text that cannot be split into URL parts at all.
     """
     raw = url.strip()
