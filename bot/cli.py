@@ -321,7 +321,8 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     day = args.date or datetime.now(ZoneInfo(zone)).date() - timedelta(days=1)
     check_digest_day(day)  # before the model is loaded: a bad day is known at once
     with open_services(settings) as services:
-        digest = build_digest(services.store, services.embedder, day, zone)
+        digest = build_digest(services.store, services.embedder, day, zone, topic=services.topic,
+                              side_of=services.side_of)
         print(json.dumps(digest.to_dict(), ensure_ascii=False) if args.json else format_digest_text(digest))
         return 0
 

@@ -96,7 +96,8 @@ class DigestPoster:
             log.info("digest of %s already posted to %s", day, channel_id)
             return False
         digest = await self.run_blocking(
-            build_digest, self.services.store, self.services.embedder, day, self.settings.timezone
+            build_digest, self.services.store, self.services.embedder, day, self.settings.timezone,
+            topic=self.services.topic, side_of=self.services.side_of,
         )
         if digest.empty and self.settings.skip_empty:
             log.info("no reports on %s: digest skipped", day)

@@ -21,6 +21,7 @@ from bot.core.digest import Digest, Story
 from bot.markdown_escaping import cut_escaped, inert, link_or_code, neutralise_mentions
 from index.chunking import split_sentences
 from index.models import Answer, Citation, Hit, Passage, StoredArticle
+from index.sides import SIDE_LABELS
 
 __all__ = [
     "Limits",
@@ -242,9 +243,12 @@ def _story_field(number: int, story: Story) -> tuple[str, str]:
         for c in story.citations
     ]
     outlets = ", ".join(fit_inert(o, 120, line_start=False) for o in story.outlets)
-    tail = "\n".join(sources + [f"Outlets: {outlets}"])
+    tail = "\n".join(sources + [f"{story.reported_by}: {outlets}"])
     budget = max(100, LIMITS.field_value - len(tail) - 1) // max(1, len(story.citations))
-    quotes = [f"“{fit_inert(c.marked, budget - 8, line_start=False)}” [{c.n}]" for c in story.citations]
+    labels = [f"{SIDE_LABELS['en'][side]}: " if story.several_sides else "" for side in story.sides] or \
+        [""] * len(story.citations)
+    quotes = [f"{label}“{fit_inert(c.marked, budget - 8 - len(label), line_start=False)}” [{c.n}]"
+              for label, c in zip(labels, story.citations, strict=False)]
     return name, cut_escaped(f"{chr(10).join(quotes)}\n{tail}", LIMITS.field_value)
 
 
@@ -258,7 +262,7 @@ def digest_embeds(digest: Digest) -> list[discord.Embed]:
     if digest.empty:
         return [discord.Embed(title=title, description=f"No new reports on {digest.day.isoformat()}.",
                               colour=discord.Colour.light_grey())]
-    summary = f"{digest.article_count} articles from {digest.outlet_count} outlets, {len(digest.stories)} stories"
+    summary = digest.summary()
     embeds = [discord.Embed(title=title, description=summary, colour=discord.Colour.blue())]
     for number, story in enumerate(digest.stories, start=1):
         name, value = _story_field(number, story)

@@ -61,6 +61,7 @@ class DigestCog(commands.Cog):
         day = parse_day(date, "date") or (datetime.now(ZoneInfo(settings.timezone)).date() - timedelta(days=1))
         await interaction.response.defer(thinking=True)
         services = self.bot.services
-        digest = await self.bot.run_blocking(build_digest, services.store, services.embedder, day, settings.timezone)
+        digest = await self.bot.run_blocking(build_digest, services.store, services.embedder, day, settings.timezone,
+                                             topic=services.topic, side_of=services.side_of)
         for embed in digest_embeds(digest):
             await interaction.followup.send(embed=embed)

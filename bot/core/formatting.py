@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.core.digest import Digest
 from index.models import Answer, Citation, Hit, Passage
+from index.sides import SIDE_LABELS
 
 __all__ = ["citation_line", "mark_sentence", "format_answer_text", "format_hits_text", "format_digest_text"]
 
@@ -62,11 +63,12 @@ def format_digest_text(digest: Digest) -> str:
     """The digest for the terminal: header, then each story with its quotes and numbered citations."""
     if digest.empty:
         return f"{digest.title()}\nNo new reports on {digest.day.isoformat()}."
-    lines = [digest.title(), f"{digest.article_count} articles from {digest.outlet_count} outlets", ""]
+    lines = [digest.title(), digest.summary(), ""]
     for number, story in enumerate(digest.stories, start=1):
-        lines.append(f"{number}. {story.headline} ({', '.join(story.outlets)})")
-        for citation in story.citations:
-            lines.append(f"   \u201c{citation.marked}\u201d [{citation.n}]")
+        lines.append(f"{number}. {story.headline} — {story.reported_by}: {', '.join(story.outlets)}")
+        labels = [f"{SIDE_LABELS['en'][side]}: " if story.several_sides else "" for side in story.sides]
+        for citation, label in zip(story.citations, labels or [""] * len(story.citations), strict=False):
+            lines.append(f"   {label}\u201c{citation.marked}\u201d [{citation.n}]")
         for citation in story.citations:
             lines.append(f"   [{citation.n}] {citation_line(citation.passage)}")
         lines.append("")
