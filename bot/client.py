@@ -62,11 +62,20 @@ class NewsBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         from bot.cogs.ask import AskCog
+        from bot.cogs.briefing import BriefingCog
         from bot.cogs.digest import DigestCog
         from bot.cogs.mentions import MentionsCog
         from bot.cogs.status import StatusCog
+        from bot.core.perspectives import PerspectiveFinder
+        from bot.core.timeline import TimelineBuilder
 
         await self.add_cog(AskCog(self))
+        services = self.services
+        await self.add_cog(BriefingCog(
+            PerspectiveFinder(services.searcher, services.topic, services.side_of),
+            TimelineBuilder(services.searcher, services.store, services.topic),
+            self.run_blocking,
+        ))
         await self.add_cog(DigestCog(self))
         await self.add_cog(MentionsCog(self))
         await self.add_cog(StatusCog(self))
