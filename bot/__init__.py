@@ -15,6 +15,7 @@ __all__ = [
     "digest_posts",
     "errors",
     "markdown_escaping",
+    "paging",
     "polling",
     "render",
     "runner",

@@ -11,14 +11,17 @@ from functools import partial
 
 from bot.client import NewsBot, ScheduledJob
 from bot.cogs.ask import AskCog
+from bot.cogs.briefing import BriefingCog
 from bot.cogs.digest import DigestCog
 from bot.cogs.mentions import MentionsCog
 from bot.cogs.sources import SourcesCog
 from bot.cogs.status import StatusCog
 from bot.core.digest import build_digest
 from bot.core.monitoring import fetch_policy, make_monitor
+from bot.core.perspectives import PerspectiveFinder
 from bot.core.services import Services
 from bot.core.status import status_report
+from bot.core.timeline import TimelineBuilder
 from bot.core_threads import CoreThreads
 from bot.digest_job import DigestPoster, send_digest
 from bot.digest_posts import PostLog
@@ -54,7 +57,8 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
         stats = await run(store.articles.stats)
         return IndexFooter(stats.articles, stats.paragraphs, stats.newest_display)
 
-    build = partial(build_digest, store.articles, store.embeddings, services.embedder)
+    build = partial(build_digest, store.articles, store.embeddings, services.embedder, topic=services.topic,
+                    side_of=services.side_of)
     monitor = make_monitor(services, registry, fetcher, to_thread=run)
     poller = SourcePoller(bot, registry, monitor, settings.alerts, store.articles.article_passages, run)
     digest = None
@@ -62,6 +66,8 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
         digest = DigestPoster(build, PostLog(store.db), settings.digest, partial(send_digest, bot), run)
     bot.install(cogs=[
         AskCog(services.answerer, services.searcher, index_footer, run),
+        BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of),
+                    TimelineBuilder(services.searcher, store.articles, services.topic), run),
         DigestCog(build, settings.digest.timezone, run),
         MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=settings.discord.ask_channel_ids),
         StatusCog(partial(status_report, services, registry), run),

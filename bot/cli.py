@@ -98,6 +98,17 @@ def build_parser() -> argparse.ArgumentParser:
     poll.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
     poll.add_argument("--json", action="store_true")
 
+    perspectives = sub.add_parser("perspectives", help="each side's passages on a question, grouped by side")
+    perspectives.add_argument("question")
+    perspectives.add_argument("--json", action="store_true")
+    _add_filters(perspectives)
+
+    timeline = sub.add_parser("timeline", help="dated events about a topic, in order, each cited")
+    timeline.add_argument("topic")
+    timeline.add_argument("--since", type=_iso_date, help="first day (YYYY-MM-DD)")
+    timeline.add_argument("--until", type=_iso_date, help="last day (YYYY-MM-DD)")
+    timeline.add_argument("--json", action="store_true")
+
     digest = sub.add_parser("digest", help="print the digest of a day")
     digest.add_argument("--date", type=_iso_date, help="the day (default: yesterday in digest.timezone)")
     digest.add_argument("--json", action="store_true")
@@ -326,8 +337,33 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     day = args.date or day_before(datetime.now(UTC), zone)
     check_digest_day(day)  # before the model is loaded: a bad day is known at once
     with open_services(settings) as services:
-        digest = build_digest(services.store.articles, services.store.embeddings, services.embedder, day, zone)
+        digest = build_digest(services.store.articles, services.store.embeddings, services.embedder, day, zone,
+                              topic=services.topic, side_of=services.side_of)
         print(json.dumps(digest.to_dict(), ensure_ascii=False) if args.json else format_digest_text(digest))
+        return 0
+
+
+def cmd_perspectives(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.formatting import format_perspectives_text
+    from bot.core.perspectives import PerspectiveFinder
+    from bot.core.services import open_services
+
+    with open_services(settings) as services:
+        finder = PerspectiveFinder(services.searcher, services.topic, services.side_of)
+        found = finder.find(args.question, _filters(args))
+        print(json.dumps(found.to_dict(), ensure_ascii=False) if args.json else format_perspectives_text(found))
+        return 0
+
+
+def cmd_timeline(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.formatting import format_timeline_text
+    from bot.core.services import open_services
+    from bot.core.timeline import TimelineBuilder
+
+    with open_services(settings) as services:
+        built = TimelineBuilder(services.searcher, services.store.articles, services.topic).build(
+            args.topic, args.since, args.until)
+        print(json.dumps(built.to_dict(), ensure_ascii=False) if args.json else format_timeline_text(built))
         return 0
 
 
@@ -355,6 +391,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "sources": cmd_sources,
     "poll": cmd_poll,
     "digest": cmd_digest,
+    "perspectives": cmd_perspectives,
+    "timeline": cmd_timeline,
     "run": cmd_run,
     "healthcheck": cmd_healthcheck,
 }

@@ -20,10 +20,14 @@ import discord
 from bot.core.answering import Answer
 from bot.core.citations import Citation
 from bot.core.digest import Digest, Story
+from bot.core.formatting import timeline_date
+from bot.core.perspectives import Perspectives
 from bot.core.status import StatusReport
+from bot.core.timeline import Timeline, TimelineEntry
 from bot.markdown_escaping import cut_escaped, inert, link_or_code, neutralise_mentions
 from index.chunking import split_sentences
 from index.models import Hit, Passage, StoredArticle
+from index.sides import SIDE_LABELS
 
 __all__ = [
     "Limits",
@@ -39,6 +43,8 @@ __all__ = [
     "IndexFooter",
     "IndexFooterSource",
     "digest_embeds",
+    "perspectives_embeds",
+    "timeline_embeds",
 ]
 
 
@@ -247,9 +253,12 @@ def _story_field(number: int, story: Story) -> tuple[str, str]:
         for c in story.citations
     ]
     outlets = ", ".join(fit_inert(o, 120, line_start=False) for o in story.outlets)
-    tail = "\n".join(sources + [f"Outlets: {outlets}"])
+    tail = "\n".join(sources + [f"{story.reported_by}: {outlets}"])
     budget = max(100, LIMITS.field_value - len(tail) - 1) // max(1, len(story.citations))
-    quotes = [f"“{fit_inert(c.marked, budget - 8, line_start=False)}” [{c.n}]" for c in story.citations]
+    labels = [f"{SIDE_LABELS['en'][side]}: " if story.several_sides else "" for side in story.sides] or \
+        [""] * len(story.citations)
+    quotes = [f"{label}“{fit_inert(c.marked, budget - 8 - len(label), line_start=False)}” [{c.n}]"
+              for label, c in zip(labels, story.citations, strict=False)]
     return name, cut_escaped(f"{chr(10).join(quotes)}\n{tail}", LIMITS.field_value)
 
 
@@ -263,7 +272,7 @@ def digest_embeds(digest: Digest) -> list[discord.Embed]:
     if digest.empty:
         return [discord.Embed(title=title, description=f"No new reports on {digest.day.isoformat()}.",
                               colour=discord.Colour.light_grey())]
-    summary = f"{digest.article_count} articles from {digest.outlet_count} outlets, {len(digest.stories)} stories"
+    summary = digest.summary()
     embeds = [discord.Embed(title=title, description=summary, colour=discord.Colour.blue())]
     for number, story in enumerate(digest.stories, start=1):
         name, value = _story_field(number, story)
@@ -291,3 +300,61 @@ def alert_embed(article: StoredArticle, first_paragraph: str) -> discord.Embed:
     )
     embed.set_footer(text=fit_text(f"{article.outlet} · {article.published.display()}", LIMITS.footer))
     return embed
+
+
+def perspectives_embeds(found: Perspectives) -> list[discord.Embed]:
+    """Each side's passages as fields under the side's label; one embed per side, so none runs out of room."""
+    labels = SIDE_LABELS.get(found.language, SIDE_LABELS["en"])
+    title = fit_inert(found.question, LIMITS.title)
+    if not found.found:
+        none = "Ik vond hier niets over in het archief." if found.language == "nl" else \
+            "I found nothing on this in the archive."
+        return [discord.Embed(title=title, description=none, colour=discord.Colour.light_grey())]
+    embeds = []
+    for account in found.accounts:
+        embed = discord.Embed(title=title, description=f"**{labels[account.side]}**", colour=discord.Colour.purple())
+        for citation in account.citations:
+            name, value = _citation_field(citation)
+            embed.add_field(name=name, value=value, inline=False)
+        embeds.append(embed)
+    if found.missing:
+        names = ", ".join(labels[side] for side in found.missing)
+        line = f"Geen berichtgeving van: {names}" if found.language == "nl" else f"No reporting from: {names}"
+        embeds[-1].set_footer(text=fit_text(line, LIMITS.footer))
+    return embeds
+
+
+TIMELINE_LINES_PER_PAGE = 8
+
+
+def _timeline_line(entry: TimelineEntry, language: str) -> str:
+    article = entry.citation.passage.article
+    outlets = ", ".join(fit_inert(o, 60, line_start=False)
+                        for o in [article.outlet, *(a.outlet for a in entry.also_in[:3])])
+    return (f"**{timeline_date(entry, language)}** — \u201c{fit_inert(entry.citation.marked, 280, line_start=False)}"
+            f"\u201d [{entry.citation.n}] {outlets} {_link(entry.citation.passage)}")
+
+
+def timeline_embeds(timeline: Timeline) -> list[discord.Embed]:
+    """The timeline as pages of at most TIMELINE_LINES_PER_PAGE lines, each page within the description limit."""
+    period = " – ".join(d.isoformat() if d else "…" for d in (timeline.since, timeline.until)) \
+        if timeline.since or timeline.until else ""
+    title = fit_inert(f"Timeline: {timeline.topic}" + (f" ({period})" if period else ""), LIMITS.title)
+    if not timeline.entries:
+        empty = "Geen gedateerde berichten over dit onderwerp." if timeline.language == "nl" else \
+            "No dated reports on this topic."
+        return [discord.Embed(title=title, description=empty, colour=discord.Colour.light_grey())]
+    pages: list[list[str]] = [[]]
+    for entry in timeline.entries:
+        line = cut_escaped(_timeline_line(entry, timeline.language), 900)
+        page = pages[-1]
+        if len(page) >= TIMELINE_LINES_PER_PAGE or sum(len(x) + 1 for x in page) + len(line) > LIMITS.description:
+            pages.append([line])
+        else:
+            page.append(line)
+    embeds = []
+    for number, page in enumerate(pages, start=1):
+        embed = discord.Embed(title=title, description="\n".join(page), colour=discord.Colour.dark_gold())
+        embed.set_footer(text=f"{number}/{len(pages)} · {len(timeline.entries)} dated lines")
+        embeds.append(embed)
+    return embeds

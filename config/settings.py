@@ -39,6 +39,7 @@ __all__ = [
     "SourcesSettings",
     "AlertsSettings",
     "TopicSettings",
+    "SidesSettings",
     "SettingsError",
     "load_settings",
     "BUNDLED_MODEL",
@@ -216,6 +217,16 @@ class TopicSettings(_Section):
     )
 
 
+class SidesSettings(_Section):
+    outlets_file: Path | None = Field(
+        None,
+        description=(
+            "TOML table of outlet name = armenian / azerbaijani / international (see config/outlets.toml, "
+            "used when unset); outlets not listed count as unknown."
+        ),
+    )
+
+
 class AlertsSettings(_Section):
     channel_id: int | None = Field(None, description="Channel that gets a short post per newly ingested article.")
     max_per_poll: int = Field(5, ge=0, le=50, description="Most alerts posted after one poll of a source.")
@@ -254,6 +265,7 @@ class Settings(BaseSettings):
     sources: SourcesSettings = SourcesSettings()
     alerts: AlertsSettings = AlertsSettings()
     topic: TopicSettings = TopicSettings()
+    sides: SidesSettings = SidesSettings()
 
     _toml_file: ClassVar[Path | None] = None
 

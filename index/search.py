@@ -142,6 +142,27 @@ class Searcher:
         hits.sort(key=lambda h: h.score, reverse=True)
         return SearchResult(question, tuple(hits[:limit]), query_vector, tuple(days), stats)
 
+    def rank(self, text: str, ids: Sequence[int], query_vector: np.ndarray | None = None) -> list[Hit]:
+        """Score exactly these passages against a text (a followed topic against a new article), best first.
+
+        The same fused score as `search` without the date bonus; `query_vector`
+        may be passed when the text's vector is kept (a followed topic's is).
+        """
+        if not ids:
+            return []
+        question = self.reader.read(text)
+        vector = self.embedder.encode_query(question.text) if query_vector is None else query_vector
+        dense = self.vectors.scores(vector, ids)
+        stats = self.lexical.concept_stats(question.concepts, self.size)
+        matches = self.lexical.score(stats, list(dense), self.size)
+        passages = self.store.passages(list(dense))
+        hits = [
+            Hit(passage=passages[pid], score=dense[pid] + self.weights.lexical * matches[pid].score, dense=dense[pid],
+                lexical=matches[pid].score, coverage=matches[pid].coverage, matched=matches[pid].matched)
+            for pid in dense if pid in passages
+        ]
+        return sorted(hits, key=lambda h: h.score, reverse=True)
+
     def _query_vector(self, text: str, context: str | None) -> np.ndarray:
         if not context:
             return self.embedder.encode_query(text)

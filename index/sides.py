@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-__all__ = ["Side", "SideTable", "load_side_table", "SIDE_LABELS"]
+__all__ = ["Side", "SideTable", "load_side_table", "bundled_side_table", "SIDE_LABELS"]
 
 
 class Side(StrEnum):
@@ -69,3 +69,11 @@ def load_side_table(path: Path) -> SideTable:
             choices = ", ".join(s.value for s in Side)
             raise ValueError(f"{path}: outlet {outlet!r} has side {side!r}; use one of {choices}") from None
     return SideTable(outlets)
+
+
+def bundled_side_table() -> SideTable:
+    """The outlet table shipped with the sample articles (config/outlets.toml)."""
+    from importlib import resources
+
+    with resources.as_file(resources.files("config").joinpath("outlets.toml")) as path:
+        return load_side_table(path)

@@ -78,3 +78,25 @@ def services(settings: Settings, embedder) -> Iterator:  # type: ignore[no-untyp
     opened = open_services(settings, embedder=embedder)
     yield opened
     opened.close()
+
+
+DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset"
+"""The independent development set beside the project (read from there, never copied)."""
+
+
+@pytest.fixture(scope="session")
+def devset_services(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """The development corpus ingested once, with its outlets' sides; skipped where the set is absent."""
+    from bot.core.services import open_services
+    from index.sides import load_side_table
+
+    if not (DEVSET / "questions.jsonl").is_file():
+        pytest.skip("the development set is not beside the project")
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("devset"),
+                             sides={"outlets_file": Path(__file__).resolve().parent.parent / "bench"
+                                    / "devset_outlets.toml"})
+    services = open_services(settings, embedder=embedder)
+    services.ingestor.ingest_paths([DEVSET / "corpus"])
+    assert load_side_table(settings.sides.outlets_file).outlets  # the table is real
+    yield services
+    services.close()

@@ -83,6 +83,8 @@ class DiscordEmulator:
                          "global_name": "newsbot", "avatar": None, "bot": True, "flags": 0}
         self.guild_id = self.new_id()
         self.channels: dict[int, str] = {}
+        self.threads: dict[int, dict[str, Any]] = {}
+        """Threads created through the API: id -> the channel payload Discord returns."""
         self.users: dict[int, dict[str, Any]] = {}
         self.user_permissions: dict[int, int] = {}
         self.requests: list[Recorded] = []
@@ -187,14 +189,15 @@ class DiscordEmulator:
         return {
             "id": str(self.guild_id), "name": "Test server", "unavailable": False, "owner_id": str(self.new_id()),
             "roles": [everyone], "emojis": [], "stickers": [], "features": [], "member_count": 2, "large": False,
-            "members": [bot_member], "voice_states": [], "presences": [], "threads": [], "stage_instances": [],
+            "members": [bot_member], "voice_states": [], "presences": [], "threads": list(self.threads.values()),
+            "stage_instances": [],
             "guild_scheduled_events": [], "joined_at": _timestamp(), "premium_tier": 0, "mfa_level": 0,
             "verification_level": 0, "explicit_content_filter": 0, "default_message_notifications": 0,
             "nsfw_level": 0, "preferred_locale": "en-US", "afk_timeout": 300, "system_channel_flags": 0,
             "channels": [
                 {"id": str(cid), "type": 0, "name": name, "position": n, "permission_overwrites": [],
                  "guild_id": str(self.guild_id), "nsfw": False, "parent_id": None, "rate_limit_per_user": 0}
-                for n, (cid, name) in enumerate(self.channels.items())
+                for n, (cid, name) in enumerate(self.channels.items()) if cid not in self.threads
             ],
         }
 
@@ -237,25 +240,46 @@ class DiscordEmulator:
         return {"user": self.users[user_id], "roles": [], "joined_at": _timestamp(), "deaf": False, "mute": False,
                 "flags": 0, "permissions": str(self.user_permissions[user_id])}
 
-    async def send_message(self, channel_id: int, author_id: int, content: str, *, mention_bot: bool = False) -> dict:
-        """A user posts in a channel. As on Discord, a bot without the message-content intent only gets the
-        text of messages that mention it."""
-        mentions = [self.bot_user] if mention_bot else []
+    async def send_message(self, channel_id: int, author_id: int, content: str, *, mention_bot: bool = False,
+                           reply_to: dict[str, Any] | None = None, ping_reply: bool = True) -> dict:
+        """A user posts in a channel or thread. As on Discord, a bot without the message-content intent only
+        gets the text of messages that mention it. A reply (`reply_to`) to one of the bot's messages mentions
+        the bot unless the user switched the reply ping off (`ping_reply=False`), and then its text is hidden
+        too; the message it answers travels along as `referenced_message` either way."""
+        pinged_by_reply = reply_to is not None and ping_reply and reply_to["author"]["id"] == self.bot_user["id"]
+        mentions = [self.bot_user] if mention_bot or pinged_by_reply else []
         if mention_bot and f"<@{self.application_id}>" not in content:
             content = f"<@{self.application_id}> {content}"
         intents = int((self.identify or {}).get("intents", 0))
-        visible = content if (intents & (1 << 15)) or mention_bot else ""
+        visible = content if (intents & (1 << 15)) or mentions else ""
         member = self._member(author_id)
         member.pop("user")
         message = {
             "id": str(self.new_id()), "channel_id": str(channel_id), "guild_id": str(self.guild_id),
             "author": self.users[author_id], "member": member, "content": visible, "timestamp": _timestamp(),
             "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": mentions,
-            "mention_roles": [], "attachments": [], "embeds": [], "pinned": False, "type": 0, "flags": 0,
-            "components": [],
+            "mention_roles": [], "attachments": [], "embeds": [], "pinned": False, "type": 19 if reply_to else 0,
+            "flags": 0, "components": [],
         }
+        if reply_to is not None:
+            message["message_reference"] = {"message_id": reply_to["id"], "channel_id": reply_to["channel_id"],
+                                            "guild_id": str(self.guild_id)}
+            message["referenced_message"] = reply_to
+        self._messages[int(message["id"])] = message
         await self.dispatch("MESSAGE_CREATE", message)
         return message
+
+    def _thread(self, parent_id: int, name: str, owner_id: int) -> dict[str, Any]:
+        thread_id = self.new_id()
+        thread = {
+            "id": str(thread_id), "guild_id": str(self.guild_id), "parent_id": str(parent_id), "owner_id": str(owner_id),
+            "name": name[:100], "type": 11, "last_message_id": None, "rate_limit_per_user": 0, "message_count": 0,
+            "member_count": 1, "flags": 0, "thread_metadata": {
+                "archived": False, "auto_archive_duration": 1440, "archive_timestamp": _timestamp(), "locked": False},
+        }
+        self.threads[thread_id] = thread
+        self.channels[thread_id] = name
+        return thread
 
     def _interaction_base(self, kind: int, channel_id: int, user_id: int, data: dict[str, Any]) -> dict[str, Any]:
         interaction_id = self.new_id()
@@ -413,6 +437,18 @@ class DiscordEmulator:
             if nonce is not None:
                 self._nonces[(channel_id, str(nonce))] = message
             return _json(message)
+        if m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path):
+            parent_id, message_id = int(m.group(1)), int(m.group(2))
+            if parent_id not in self.channels or int(message_id) not in self._messages:
+                return _json({"message": "Unknown Message", "code": 10008}, status=404)
+            name = str(body.get("name") or "")
+            if not 1 <= len(name) <= 100:
+                self.violations.append(f"POST {path}: thread name must be 1-100 characters, got {len(name)}")
+                return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
+            thread = self._thread(parent_id, name, self.application_id)
+            self._messages[message_id]["thread"] = thread
+            await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+            return _json(thread, status=201)
         if m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path):
             message = self._messages.get(int(m.group(2)))
             if message is None:

@@ -82,3 +82,18 @@ def test_demo_answers_three_questions(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert out.count("Q: ") == 3 and "ingested 20 sample articles" in out
     assert out.count("[1] ") >= 3, "each demo question gets a cited answer"
+
+
+def test_perspectives_and_timeline_commands(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data-dir", str(data_dir), "perspectives", "--json",
+                 "How do Baku and Stepanakert describe the shelling of 4 October 2020?"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    sides = {group["side"] for group in found["sides"]}
+    assert {"armenian", "azerbaijani"} <= sides, "the sample's outlet table labels both accounts"
+    assert main(["--data-dir", str(data_dir), "timeline", "Lachin corridor", "--json"]) == 0
+    timeline = json.loads(capsys.readouterr().out)
+    days = [entry["date"] for entry in timeline["entries"]]
+    assert days and days == sorted(days)
+    assert main(["--data-dir", str(data_dir), "timeline", "Lachin corridor", "--since", "2023-01-01", "--json"]) == 0
+    later = json.loads(capsys.readouterr().out)["entries"]
+    assert later and all(entry["date"] >= "2023-01" for entry in later)

@@ -271,7 +271,8 @@ async def test_scheduled_digest_is_posted_once_split_and_without_pings(harness: 
     digest_channel = harness.channel
     settings = DigestSettings(channel_id=digest_channel)
     now = datetime(2021, 3, 16, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
-    build = partial(build_digest, services.store.articles, services.store.embeddings, services.embedder)
+    build = partial(build_digest, services.store.articles, services.store.embeddings, services.embedder,
+                    topic=services.topic, side_of=services.side_of)
     poster = DigestPoster(build, PostLog(services.store.db), settings, partial(send_digest, harness.bot),
                           harness.bot.threads.run, clock=lambda: now)
     await poster.scheduled_run()
@@ -297,3 +298,72 @@ async def test_mentions_are_only_answered_in_the_configured_channels(harness: Ha
     await emulator.wait_for(lambda: emulator.channel_messages(harness.channel), what="the reply in the ask channel")
     await asyncio.sleep(0.5)
     assert emulator.channel_messages(other) == []
+
+
+async def test_perspectives_groups_passages_by_side(harness: Harness) -> None:
+    emulator = harness.emulator
+    record = await emulator.invoke(harness.channel, harness.user, "perspectives",
+                                   question="How do Baku and Stepanakert describe the shelling of 4 October 2020?")
+    await emulator.wait_for(lambda: record.followups, what="the /perspectives followup")
+    assert record.callbacks[0]["type"] == 5
+    message = record.followups[0]
+    labels = [_embed(message)["description"]]
+    buttons = [c for row in message.get("components", []) for c in row["components"]]
+    next_id = next(b["custom_id"] for b in buttons if "next" in b["custom_id"])
+    for _ in range(3):
+        click = await emulator.click(message, next_id, harness.user)
+        await emulator.wait_for(lambda click=click: click.callbacks, what="the page turn")
+        labels.append(click.callbacks[0]["data"]["embeds"][0]["description"])
+    assert {"**Armenian side**", "**Azerbaijani side**"} <= set(labels)
+    assert emulator.violations == []
+
+
+async def test_timeline_pages_in_date_order_within_limits(harness: Harness, tmp_path: Path) -> None:
+    emulator = harness.emulator
+    folder = tmp_path / "lachin"
+    folder.mkdir()
+    reports = [
+        "A Red Cross convoy carrying insulin and baby food crossed the Lachin corridor after a week of waiting.",
+        "Protesters who call themselves environmentalists pitched new tents where the Lachin corridor meets Shusha.",
+        "Gas stopped flowing through the pipeline along the Lachin corridor and schools in Stepanakert closed.",
+        "Russian peacekeepers escorted a bus of university students from Goris through the Lachin corridor.",
+        "Azerbaijan set up a checkpoint at the Hakari bridge, at the Armenian end of the Lachin corridor.",
+        "Farmers from villages near Berdzor said soldiers turned their tractors back on the Lachin corridor.",
+        "An ambulance with two patients waited six hours at the Lachin corridor before being let through.",
+        "The only power line to Karabakh, which runs beside the Lachin corridor, was cut during a storm.",
+        "Foreign journalists were refused entry to the Lachin corridor by border guards citing new rules.",
+        "A convoy of forty trucks with flour was stopped on the Lachin corridor, Armenian officials said.",
+        "Pupils walked along the Lachin corridor to reach a school that still had heating in Stepanakert.",
+        "Deliveries of flour to Karabakh resumed on the Lachin corridor after talks with Baku in Yevlakh.",
+    ]
+    for day, text in enumerate(reports, start=1):  # a dozen different dated reports: more than one page
+        (folder / f"wire--lachin-{day}.txt").write_text(
+            f"title: Lachin corridor report {day}\noutlet: Test Wire\ndate 2023-{1 + day % 9:02d}-{day:02d} {text}\n",
+            encoding="utf-8")
+    await asyncio.to_thread(harness.services.ingestor.ingest_paths, [folder])
+    record = await emulator.invoke(harness.channel, harness.user, "timeline", topic="Lachin corridor",
+                                   since="2023-01", until="2023-12")
+    await emulator.wait_for(lambda: record.followups, what="the /timeline followup")
+    message = record.followups[0]
+    first = _embed(message)
+    assert first["footer"]["text"].startswith("1/")
+    dates = __import__("re").findall(r"\*\*(\d{1,2} \w+ 2023)", first["description"])
+    from datetime import datetime as _dt
+    parsed = [_dt.strptime(d, "%d %B %Y") for d in dates]
+    assert parsed and parsed == sorted(parsed)
+    assert message["components"], "more than one page: paging buttons"
+    bad = await emulator.invoke(harness.channel, harness.user, "timeline", topic="Lachin", since="last year")
+    await emulator.wait_for(lambda: bad.callbacks, what="the error")
+    assert bad.callbacks[0]["flags"] & 64
+    assert emulator.violations == []
+
+
+async def test_digest_command_shows_both_sides_labelled(harness: Harness) -> None:
+    emulator = harness.emulator
+    record = await emulator.invoke(harness.channel, harness.user, "digest", date="2020-10-04")
+    await emulator.wait_for(lambda: record.followups, what="the /digest followup")
+    embed = _embed(record.followups[0])
+    value = " ".join(f["value"] for f in embed["fields"])
+    assert "Armenian side:" in value and "Azerbaijani side:" in value
+    assert "2 outlets (en)" in value
+    assert emulator.violations == []

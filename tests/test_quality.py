@@ -56,17 +56,10 @@ def test_abstention_floor(report) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def devset_scores(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+def devset_scores(devset_services):  # type: ignore[no-untyped-def]
     from devset import DEVSET, OFFTOPIC, load_jsonl, score
 
-    from bot.core.services import open_services
-    from config.settings import load_settings
-
-    if not (DEVSET / "questions.jsonl").is_file():
-        pytest.skip("the development set is not beside the project")
-    with open_services(load_settings(data_dir=tmp_path_factory.mktemp("devset")), embedder=embedder) as services:
-        services.ingestor.ingest_paths([DEVSET / "corpus"])
-        return score(services, load_jsonl(DEVSET / "questions.jsonl"), load_jsonl(OFFTOPIC))
+    return score(devset_services, load_jsonl(DEVSET / "questions.jsonl"), load_jsonl(OFFTOPIC))
 
 
 @pytest.mark.parametrize(("half", "recall", "search", "balanced"), [("a", 0.60, 0.76, 0.63), ("b", 0.60, 0.73, 0.72)])

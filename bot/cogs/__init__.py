@@ -5,6 +5,7 @@ Each is built with its collaborators by `bot.assembly`; import from the modules.
 
 __all__ = [
     "ask",
+    "briefing",
     "digest",
     "mentions",
     "sources",

@@ -1,25 +1,32 @@
-"""Day → dated digest of that day's reporting, grouped into stories. No Discord here.
+"""Day → dated briefing of that day's reporting, grouped into stories. No Discord here.
 
-Which articles: those published on the day (day precision), plus those first
-seen on the day whose publication date is coarser (a month, a year, unknown),
-so a month-dated article appears once, on the day it arrived, never on the 1st.
+Which articles: those published on the day (at day precision) and about the
+monitored conflict (`index.topic`). When an article was ingested does not
+matter, so a bulk import or a new source's first poll never floods the next
+morning's digest with old reports, and a report dated only by its month
+belongs to that month (it appears in timelines and searches, placed in its
+month), never to the day it happened to be ingested.
 
-Stories: articles are joined when the core linked them as near-duplicates
-(the same wire copy) or when their mean paragraph vectors are close. Measured
-on data/sample/: the two outlets' copies of the 10 Nov 2020 wire story are at
-0.91, both sides' accounts of the 4 Oct 2020 shelling at 0.74; unrelated
-reports of other days reach 0.74 too (0.85 for two offensive reports three
-years apart), but a digest only compares articles of one day, where
-STORY_SIMILARITY = 0.72 keeps both known pairs together. The margin is thin:
-on a busy day two different clashes on the same front may share a story.
-Grouping against the story's centroid (not single links) limits the damage.
+Stories: articles are joined when the core linked them as copies of one wire
+story, or when their mean paragraph vectors are close. Measured on the
+development set: both sides' reports of one event on one day (also across
+languages: Dutch/German, Dutch/French) score 0.65–0.89, unrelated reports
+within a week of each other at most 0.64, so STORY_SIMILARITY = 0.65 (a thin
+margin: two different clashes on one front on one busy day may share a story).
+Grouping against the story's centroid, not single links, stops chains.
+A story told by one side only takes in the other side's report of the day
+before when it is about the same event (EARLIER_SIMILARITY): sides often
+publish a day apart.
 
-Each story quotes its key sentences from different outlets where it can (so
-both sides' claims appear when both were reported), each with a numbered citation.
+Each story reads as a briefing: a headline (the article's title, or the main
+clause of its lead when it has none), then up to three sentences chosen across
+all its articles, most central to the story first and no two saying the same;
+where more than one side reported, each side's account is given under its label.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,10 +37,11 @@ import numpy as np
 
 from bot.core.citations import Citation
 from index.chunking import split_sentences
-from index.dates import DatePrecision
 from index.embedder import Embedder
 from index.errors import InputError
 from index.models import Passage, StoredArticle
+from index.sides import Side
+from index.topic import TopicGate
 
 __all__ = [
     "Digest",
@@ -46,22 +54,25 @@ __all__ = [
     "day_before",
     "day_bounds_utc",
     "check_digest_day",
+    "headline_for",
     "STORY_SIMILARITY",
     "FIRST_DIGEST_DAY",
 ]
 
-STORY_SIMILARITY = 0.72
-MAX_QUOTES = 2
-LEAD_BONUS = 0.05
-"""A lead says what happened; it is quoted unless another paragraph is clearly closer to the story."""
+STORY_SIMILARITY = 0.65
+EARLIER_SIMILARITY = 0.70
+MAX_SENTENCES = 3
+SAME_SENTENCE = 0.80
+"""Two sentences this close (cosine) say the same thing; only the more central one is quoted."""
+HEADLINE_CHARS = 100
+_DATELINE = re.compile(r"^[A-ZÀ-ÖØ-ÞА-Я][A-ZÀ-ÖØ-ÞА-Я .'’-]{1,40}\s[–—-]\s")
+_CLAUSE_BREAK = re.compile(r",\s|\s[–—]\s|:\s|;\s")
 
 
 class DayReports(Protocol):
     """What a digest reads about a day's articles (an `index.article_store.ArticleStore`)."""
 
     def articles_published_on(self, day: date) -> list[StoredArticle]: ...
-
-    def articles_in_range(self, start: datetime, end: datetime) -> list[StoredArticle]: ...
 
     def article_passages(self, article_id: int) -> list[Passage]: ...
 
@@ -78,10 +89,26 @@ class Story:
     citations: tuple[Citation, ...]
     outlets: tuple[str, ...]
     articles: tuple[StoredArticle, ...]
+    sides: tuple[Side, ...] = ()
+    """The side of each citation's outlet, in citation order (empty when sides are not known)."""
 
     @property
     def sentences(self) -> tuple[str, ...]:
         return tuple(c.marked for c in self.citations)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted({a.language for a in self.articles}))
+
+    @property
+    def reported_by(self) -> str:
+        """"1 outlet (en)", "3 outlets (de, en, nl)"."""
+        count = len(self.outlets)
+        return f"{count} outlet{'' if count == 1 else 's'} ({', '.join(self.languages)})"
+
+    @property
+    def several_sides(self) -> bool:
+        return len({s for s in self.sides if s is not Side.UNKNOWN}) > 1
 
 
 @dataclass(frozen=True)
@@ -99,6 +126,12 @@ class Digest:
     def title(self) -> str:
         return f"Digest — {self.day.strftime('%A')} {self.day.day} {self.day.strftime('%B %Y')}"
 
+    def summary(self) -> str:
+        articles = f"{self.article_count} article{'' if self.article_count == 1 else 's'}"
+        outlets = f"{self.outlet_count} outlet{'' if self.outlet_count == 1 else 's'}"
+        stories = f"{len(self.stories)} stor{'y' if len(self.stories) == 1 else 'ies'}"
+        return f"{articles} from {outlets}, {stories}"
+
     def to_dict(self) -> dict[str, object]:
         return {
             "date": self.day.isoformat(),
@@ -110,6 +143,10 @@ class Digest:
                     "headline": s.headline,
                     "sentences": list(s.sentences),
                     "outlets": list(s.outlets),
+                    "languages": list(s.languages),
+                    "reported_by": s.reported_by,
+                    "sides": [side.value for side in s.sides],
+                    "articles": [a.source for a in s.articles],
                     "citations": [c.to_dict() for c in s.citations],
                 }
                 for s in self.stories
@@ -129,12 +166,10 @@ def day_bounds_utc(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def digest_articles(store: DayReports, day: date, zone: ZoneInfo) -> list[StoredArticle]:
-    published = store.articles_published_on(day)
-    start, end = day_bounds_utc(day, zone)
-    arrived = [a for a in store.articles_in_range(start, end) if a.published.precision is not DatePrecision.DAY]
-    seen = {a.id for a in published}
-    return published + [a for a in arrived if a.id not in seen]
+def digest_articles(store: DayReports, day: date, topic: TopicGate | None = None) -> list[StoredArticle]:
+    """The day's reports on the topic: published that day, whenever they were ingested."""
+    articles = store.articles_published_on(day)
+    return [a for a in articles if topic is None or topic.on_topic(a.topic_density)]
 
 
 def _root(article: StoredArticle) -> int:
@@ -144,9 +179,6 @@ def _root(article: StoredArticle) -> int:
 def _group(articles: list[StoredArticle], vectors: np.ndarray) -> list[list[int]]:
     """Greedy centroid grouping: an article joins the story whose centroid it is closest to, if that is at
     STORY_SIMILARITY or closer, or the story holding a linked copy of it; otherwise it starts a story.
-
-    Comparing with the story's centroid, not with any one member, stops chains (A like B, B like C)
-    from gluing a whole day of war reporting into one story.
     """
     groups: list[list[int]] = []
     for i, article in enumerate(articles):
@@ -166,10 +198,6 @@ def _group(articles: list[StoredArticle], vectors: np.ndarray) -> list[list[int]
     return groups
 
 
-def _recency(article: StoredArticle) -> str:
-    return max(article.published.iso(), article.first_seen.date().isoformat())
-
-
 FIRST_DIGEST_DAY = date(1900, 1, 1)
 """No news archive reaches further back; far older days do not even have a UTC offset to compute."""
 
@@ -182,34 +210,64 @@ def check_digest_day(day: date, today: date | None = None) -> None:
                                           f"to {latest.isoformat()}")
 
 
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–—- ")
+    return cut + "…"
+
+
+def _has_own_title(article: StoredArticle, lead: str) -> bool:
+    """An input without a title gets its lead's first words as one; that is no headline."""
+    stem = article.title.rstrip("…").rstrip()
+    return bool(stem) and not lead.startswith(stem)
+
+
+def headline_for(article: StoredArticle, lead: str) -> tuple[str, str | None]:
+    """(headline, the lead sentence it was cut from or None): the title, else the lead's main clause."""
+    if _has_own_title(article, lead):
+        return _shorten(article.title, HEADLINE_CHARS), None
+    sentences = split_sentences(lead) or [lead]
+    first = sentences[0]
+    clause = _DATELINE.sub("", first)
+    for match in _CLAUSE_BREAK.finditer(clause):
+        if match.start() >= 30:
+            clause = clause[: match.start()]
+            break
+    return _shorten(clause.rstrip("."), HEADLINE_CHARS), first
+
+
 BuildDigest = Callable[[date, ZoneInfo], Digest]
-"""`build_digest` with its archive and model given: what the scheduled post and /digest call."""
+"""`build_digest` with its archive, model, topic and sides given: what the scheduled post and /digest call."""
 
 
-def build_digest(store: DayReports, embeddings: StoredVectors, embedder: Embedder, day: date, zone: ZoneInfo) -> Digest:
+def build_digest(
+    store: DayReports,
+    embeddings: StoredVectors,
+    embedder: Embedder,
+    day: date,
+    zone: ZoneInfo,
+    *,
+    topic: TopicGate | None = None,
+    side_of: Callable[[StoredArticle], Side] | None = None,
+) -> Digest:
     check_digest_day(day)
-    articles = digest_articles(store, day, zone)
+    articles = digest_articles(store, day, topic)
     if not articles:
         return Digest(day, zone, 0, 0, ())
+    sides = side_of or (lambda _article: Side.UNKNOWN)
     passages = {a.id: store.article_passages(a.id) for a in articles}
-    dimension = embedder.dimension
-    paragraph_vectors = {a.id: embeddings.vectors_for([p.id for p in passages[a.id]], dimension) for a in articles}
-    means = np.stack([paragraph_vectors[a.id].mean(axis=0) for a in articles])
-    means /= np.linalg.norm(means, axis=1, keepdims=True).clip(min=1e-9)
+    vectors = {a.id: embeddings.vectors_for([p.id for p in passages[a.id]], embedder.dimension) for a in articles}
+    means = _normalised(np.stack([vectors[a.id].mean(axis=0) for a in articles]))
+    earlier = digest_articles(store, day - timedelta(days=1), topic)
     stories: list[Story] = []
     for group in _group(articles, means):
         members = [articles[i] for i in group]
-        centroid = means[group].mean(axis=0)
-        centroid /= np.linalg.norm(centroid) or 1.0
-        representative = members[int(np.argmax(means[group] @ centroid))]
-        quotes = _key_passages(members, passages, paragraph_vectors, centroid)
-        stories.append(Story(
-            headline=representative.title,
-            citations=tuple(_cite(embedder, quotes, centroid)),
-            outlets=tuple(dict.fromkeys(a.outlet for a in members)),
-            articles=tuple(members),
-        ))
-    stories.sort(key=lambda s: (len(s.outlets), max(_recency(a) for a in s.articles)), reverse=True)
+        centroid = _normalised(means[group].mean(axis=0, keepdims=True))[0]
+        members += _other_side_earlier(members, earlier, centroid, store, embeddings, embedder, sides, passages,
+                                       vectors)
+        stories.append(_story(members, passages, vectors, centroid, embedder, sides))
+    stories.sort(key=lambda s: (len(s.outlets), max(a.published.iso() for a in s.articles)), reverse=True)
     numbered: list[Story] = []
     counter = 1
     for story in stories:
@@ -217,52 +275,101 @@ def build_digest(store: DayReports, embeddings: StoredVectors, embedder: Embedde
         for citation in story.citations:
             renumbered.append(replace(citation, n=counter))
             counter += 1
-        numbered.append(Story(story.headline, tuple(renumbered), story.outlets, story.articles))
+        numbered.append(Story(story.headline, tuple(renumbered), story.outlets, story.articles, story.sides))
     outlets = {a.outlet for a in articles}
     return Digest(day, zone, len(articles), len(outlets), tuple(numbered))
 
 
-def _key_passages(
-    members: list[StoredArticle],
-    passages: dict[int, list[Passage]],
-    vectors: dict[int, np.ndarray],
-    centroid: np.ndarray,
-) -> list[tuple[Passage, float, tuple[StoredArticle, ...]]]:
-    """The paragraph closest to the story from each outlet (best outlets first), at most MAX_QUOTES.
+def _normalised(matrix: np.ndarray) -> np.ndarray:
+    normalised: np.ndarray = matrix / np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-9)
+    return normalised
 
-    Copies of the same wire story count as one source: the other copies are
-    listed as `also_in` on its citation instead of being quoted again.
-    """
+
+def _other_side_earlier(
+    members: list[StoredArticle], earlier: list[StoredArticle], centroid: np.ndarray, store: DayReports,
+    embeddings: StoredVectors, embedder: Embedder, side_of: Callable[[StoredArticle], Side],
+    passages: dict[int, list[Passage]], vectors: dict[int, np.ndarray],
+) -> list[StoredArticle]:
+    """The previous day's report of the same event by a side this story does not have yet, if any."""
+    present = {side_of(a) for a in members}
+    if not present & {Side.ARMENIAN, Side.AZERBAIJANI}:
+        return []
+    best: tuple[float, StoredArticle] | None = None
+    for article in earlier:
+        side = side_of(article)
+        if side in present or side not in (Side.ARMENIAN, Side.AZERBAIJANI):
+            continue
+        if article.id not in vectors:
+            passages[article.id] = store.article_passages(article.id)
+            vectors[article.id] = embeddings.vectors_for([p.id for p in passages[article.id]], embedder.dimension)
+        mean = _normalised(vectors[article.id].mean(axis=0, keepdims=True))[0]
+        similarity = float(mean @ centroid)
+        if similarity >= EARLIER_SIMILARITY and (best is None or similarity > best[0]):
+            best = (similarity, article)
+    return [best[1]] if best else []
+
+
+def _story(
+    members: list[StoredArticle], passages: dict[int, list[Passage]], vectors: dict[int, np.ndarray],
+    centroid: np.ndarray, embedder: Embedder, side_of: Callable[[StoredArticle], Side],
+) -> Story:
     by_root: dict[int, list[StoredArticle]] = {}
     for article in members:
         by_root.setdefault(_root(article), []).append(article)
-    candidates = []
-    for linked in by_root.values():
-        article = linked[0]
-        scores = vectors[article.id] @ centroid
-        scores[0] += LEAD_BONUS
-        best = int(np.argmax(scores))
-        candidates.append((passages[article.id][best], float(scores[best]), tuple(linked[1:])))
-    candidates.sort(key=lambda c: c[1], reverse=True)
-    chosen: list[tuple[Passage, float, tuple[StoredArticle, ...]]] = []
-    used_outlets: set[str] = set()
-    for passage, score, copies in candidates:
-        if passage.article.outlet in used_outlets:
-            continue
-        chosen.append((passage, score, copies))
-        used_outlets.add(passage.article.outlet)
-        if len(chosen) == MAX_QUOTES:
-            break
-    return chosen
+    originals = [linked[0] for linked in by_root.values()]
+    central = max(originals, key=lambda a: float(_normalised(vectors[a.id].mean(axis=0, keepdims=True))[0]
+                                                 @ centroid))
+    titled = [a for a in sorted(originals, key=lambda a: a is not central)
+              if _has_own_title(a, passages[a.id][0].text)]
+    headline, used_sentence = headline_for(titled[0] if titled else central, passages[central.id][0].text)
+    quotes = _quotes(originals, by_root, passages, centroid, embedder, side_of, used_sentence)
+    return Story(
+        headline=headline,
+        citations=tuple(c for c, _ in quotes),
+        outlets=tuple(dict.fromkeys(a.outlet for a in members)),
+        articles=tuple(members),
+        sides=tuple(s for _, s in quotes),
+    )
 
 
-def _cite(
-    embedder: Embedder, quotes: list[tuple[Passage, float, tuple[StoredArticle, ...]]], centroid: np.ndarray
-) -> list[Citation]:
-    citations = []
-    for n, (passage, score, copies) in enumerate(quotes, start=1):
-        sentences = split_sentences(passage.text) or [passage.text]
-        best = sentences[int(np.argmax(embedder.encode_passages(sentences) @ centroid))] if len(sentences) > 1 \
-            else sentences[0]
-        citations.append(Citation(n=n, passage=passage, score=score, marked=best, also_in=copies))
-    return citations
+def _quotes(
+    originals: list[StoredArticle], by_root: dict[int, list[StoredArticle]], passages: dict[int, list[Passage]],
+    centroid: np.ndarray, embedder: Embedder, side_of: Callable[[StoredArticle], Side], skip: str | None,
+) -> list[tuple[Citation, Side]]:
+    """Up to MAX_SENTENCES sentences across the story's articles: most central first, no two alike, and with
+    more than one side reporting, each side's most central sentence before any side's second."""
+    candidates: list[tuple[str, Passage, StoredArticle]] = []
+    for article in originals:
+        for passage in passages[article.id]:
+            for sentence in split_sentences(passage.text) or [passage.text]:
+                if sentence != skip and len(sentence) >= 25:
+                    candidates.append((sentence, passage, article))
+    if not candidates:
+        return []
+    sentence_vectors = embedder.encode_passages([c[0] for c in candidates])
+    centrality = sentence_vectors @ centroid
+    order = sorted(range(len(candidates)), key=lambda i: float(centrality[i]), reverse=True)
+    story_sides = {side_of(a) for a in originals} - {Side.UNKNOWN}
+    chosen: list[int] = []
+    covered: set[Side] = set()
+    for pass_sides in (True, False):
+        for i in order:
+            if len(chosen) >= MAX_SENTENCES:
+                break
+            side = side_of(candidates[i][2])
+            if pass_sides and (len(story_sides) < 2 or side in covered or side is Side.UNKNOWN):
+                continue
+            if i in chosen or any(float(sentence_vectors[i] @ sentence_vectors[j]) >= SAME_SENTENCE for j in chosen):
+                continue
+            chosen.append(i)
+            covered.add(side)
+    if not chosen:
+        chosen = order[:1]
+    chosen.sort(key=lambda i: float(centrality[i]), reverse=True)
+    out: list[tuple[Citation, Side]] = []
+    for n, i in enumerate(chosen, start=1):
+        sentence, passage, article = candidates[i]
+        copies = tuple(by_root[_root(article)][1:])
+        out.append((Citation(n=n, passage=passage, score=float(centrality[i]), marked=sentence, also_in=copies),
+                    side_of(article)))
+    return out

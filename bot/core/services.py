@@ -15,9 +15,11 @@ from index.article_building import ArticleLimits
 from index.embedder import Embedder, load_embedder
 from index.ingest import Ingestor
 from index.lexicon import load_lexicon
+from index.models import StoredArticle
 from index.parsing import ParseOptions
 from index.query import QuestionReader
 from index.search import Searcher, SearchWeights
+from index.sides import Side, SideTable, bundled_side_table, load_side_table
 from index.store import Store, open_store
 from index.topic import TopicGate
 from index.vectors import IndexHealth, VectorIndex
@@ -37,6 +39,12 @@ class Services:
     answerer: Answerer
     ingestor: Ingestor
     health: IndexHealth | None
+    topic: TopicGate
+    sides: SideTable
+
+    def side_of(self, article: StoredArticle) -> Side:
+        """The side of an article's outlet (from the outlet table; `unknown` when not listed)."""
+        return self.sides.side_of(article.outlet)
 
     def close(self) -> None:
         self.store.close()
@@ -79,4 +87,5 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
         limits=ArticleLimits(max_paragraphs=settings.ingest.max_article_paragraphs),
     )
     ingestor.refresh_topic()
-    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health)
+    sides = load_side_table(settings.sides.outlets_file) if settings.sides.outlets_file else bundled_side_table()
+    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides)
