@@ -10,9 +10,19 @@ __all__ = ["EmbedPager"]
 
 
 class EmbedPager(discord.ui.View):
-    def __init__(self, owner_id: int, pages: Sequence[discord.Embed], name: str, timeout: float = 600) -> None:
+    def __init__(
+        self,
+        owner_id: int,
+        pages: Sequence[discord.Embed],
+        name: str,
+        timeout: float = 600,
+        *,
+        refusal: str = "Only the person who asked can turn these pages.",
+    ) -> None:
+        """`name` makes the buttons' custom ids; `refusal` is what anyone else who clicks is told."""
         super().__init__(timeout=timeout)
         self.owner_id = owner_id
+        self.refusal = refusal
         self.pages = list(pages)
         self.page = 0
         self.previous.custom_id = f"newsbot:{name}:prev"
@@ -29,8 +39,7 @@ class EmbedPager(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
-            await interaction.response.send_message("Only the person who asked can turn these pages.",
-                                                    ephemeral=True)
+            await interaction.response.send_message(self.refusal, ephemeral=True)
             return False
         return True
 

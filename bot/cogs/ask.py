@@ -9,12 +9,12 @@ from discord.ext import commands
 from bot.command_options import parse_day
 from bot.core.answering import Answerer
 from bot.core_threads import RunBlocking
-from bot.render import IndexFooter, IndexFooterSource, answer_embed, hits_embed
+from bot.paging import EmbedPager
+from bot.render import IndexFooterSource, answer_embed, hits_embed
 from index.article_store import SearchFilters
-from index.models import Hit
 from index.search import Searcher
 
-__all__ = ["AskCog", "SearchPager"]
+__all__ = ["AskCog"]
 
 LANGUAGE_CHOICES = [
     app_commands.Choice(name=name, value=code)
@@ -22,46 +22,7 @@ LANGUAGE_CHOICES = [
                        ("Armenian", "hy"), ("Azerbaijani", "az"), ("Turkish", "tr")]
 ]
 PER_PAGE = 3
-
-
-class SearchPager(discord.ui.View):
-    """Prev/next buttons over a fixed list of hits; only the person who searched can page."""
-
-    def __init__(self, owner_id: int, query: str, hits: list[Hit], footer: IndexFooter) -> None:
-        super().__init__(timeout=600)
-        self.owner_id = owner_id
-        self.query = query
-        self.hits = hits
-        self.footer = footer
-        self.page = 0
-        self.pages = max(1, -(-len(hits) // PER_PAGE))
-        self._sync_buttons()
-
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= self.pages - 1
-
-    def embed(self) -> discord.Embed:
-        return hits_embed(self.query, self.hits, self.page, PER_PAGE, self.footer)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message("Only the person who searched can turn these pages.",
-                                                    ephemeral=True)
-            return False
-        return True
-
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, custom_id="newsbot:search:prev")
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[SearchPager]) -> None:
-        self.page = max(0, self.page - 1)
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
-
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, custom_id="newsbot:search:next")
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[SearchPager]) -> None:
-        self.page = min(self.pages - 1, self.page + 1)
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
+SEARCH_PAGER_REFUSAL = "Only the person who searched can turn these pages."
 
 
 class AskCog(commands.Cog):
@@ -110,5 +71,7 @@ class AskCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         result = await self.run_blocking(self.searcher.search, query, limit=limit)
         footer = await self.footer()
-        view = SearchPager(interaction.user.id, query, list(result.hits), footer)
-        await interaction.followup.send(embed=view.embed(), view=view)
+        hits = list(result.hits)
+        pages = [hits_embed(query, hits, page, PER_PAGE, footer) for page in range(max(1, -(-len(hits) // PER_PAGE)))]
+        view = EmbedPager(interaction.user.id, pages, "search", refusal=SEARCH_PAGER_REFUSAL)
+        await interaction.followup.send(embed=view.current, view=view)
