@@ -293,14 +293,6 @@ class ArticleStore:
         marks = ",".join("?" * len(wanted))
         return [r[0] for r in self.db.read(f"SELECT paragraph_id FROM paragraph_dates WHERE day IN ({marks})", wanted)]
 
-    def articles_in_range(self, start: datetime, end: datetime) -> list[StoredArticle]:
-        """Articles first seen in [start, end) (UTC datetimes)."""
-        rows = self.db.read(
-            "SELECT * FROM articles WHERE first_seen >= ? AND first_seen < ? ORDER BY id",
-            (start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")),
-        )
-        return [_article_from_row(r) for r in rows]
-
     def articles_published_on(self, day: date) -> list[StoredArticle]:
         rows = self.db.read(
             "SELECT * FROM articles WHERE date_precision = 'day' AND published_first = ? ORDER BY id",

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -52,7 +52,6 @@ __all__ = [
     "build_digest",
     "digest_articles",
     "day_before",
-    "day_bounds_utc",
     "check_digest_day",
     "headline_for",
     "STORY_SIMILARITY",
@@ -157,13 +156,6 @@ class Digest:
 def day_before(instant: datetime, zone: ZoneInfo) -> date:
     """The local day before `instant`: what a digest posted then covers, and the default day to show."""
     return instant.astimezone(zone).date() - timedelta(days=1)
-
-
-def day_bounds_utc(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC instants where the local calendar day starts and ends (23 or 25 hours around DST changes)."""
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def digest_articles(store: DayReports, day: date, topic: TopicGate | None = None) -> list[StoredArticle]:
