@@ -7,16 +7,20 @@ the end-to-end tests build the bot here, so they serve the same commands.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from bot.client import NewsBot, ScheduledJob
 from bot.cogs.ask import AskCog
 from bot.cogs.briefing import BriefingCog
 from bot.cogs.digest import DigestCog
+from bot.cogs.follows import FollowsCog
 from bot.cogs.mentions import MentionsCog
 from bot.cogs.sources import SourcesCog
 from bot.cogs.status import StatusCog
+from bot.core.conversation import ConversationMemory
 from bot.core.digest import build_digest
+from bot.core.following import FollowMatcher
 from bot.core.monitoring import fetch_policy, make_monitor
 from bot.core.perspectives import PerspectiveFinder
 from bot.core.services import Services
@@ -25,6 +29,8 @@ from bot.core.timeline import TimelineBuilder
 from bot.core_threads import CoreThreads
 from bot.digest_job import DigestPoster, send_digest
 from bot.digest_posts import PostLog
+from bot.follow_job import FollowAlerter
+from bot.follow_store import FollowStore
 from bot.polling import SourcePoller
 from bot.render import IndexFooter
 from index.sources.fetch import Fetcher
@@ -39,11 +45,12 @@ class AssembledBot:
     poller: SourcePoller
     digest: DigestPoster | None
     """None when no digest channel is configured."""
+    follows: FollowAlerter
 
     @property
     def jobs(self) -> list[ScheduledJob]:
-        """The timed jobs `newsbot run` schedules: one poll job per source, and the daily digest."""
-        return [self.poller.attach] + ([self.digest.attach] if self.digest is not None else [])
+        """The timed jobs `newsbot run` schedules: source polls, followed-topic alerts, the daily digest."""
+        return [self.poller.attach, self.follows.attach] + ([self.digest.attach] if self.digest is not None else [])
 
 
 def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher) -> AssembledBot:
@@ -64,14 +71,24 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     digest = None
     if settings.digest.channel_id:
         digest = DigestPoster(build, PostLog(store.db), settings.digest, partial(send_digest, bot), run)
+    discord_settings = settings.discord
+    managers = frozenset(discord_settings.manager_role_ids)
+    memory = ConversationMemory()
+    follows = FollowStore(store.db)
+    matcher = FollowMatcher(services.searcher, services.topic, threshold=settings.alerts.follow_threshold,
+                            cooldown=timedelta(minutes=settings.alerts.follow_cooldown_minutes))
+    alerter = FollowAlerter(bot, follows, matcher, store.articles, run,
+                            every_seconds=settings.alerts.follow_check_seconds)
     bot.install(cogs=[
-        AskCog(services.answerer, services.searcher, index_footer, run),
+        AskCog(services.answerer, services.searcher, index_footer, run, memory),
         BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of),
                     TimelineBuilder(services.searcher, store.articles, services.topic), run),
-        DigestCog(build, settings.digest.timezone, run),
-        MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=settings.discord.ask_channel_ids),
-        StatusCog(partial(status_report, services, registry), run),
+        DigestCog(build, settings.digest.timezone, run, managers),
+        MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=discord_settings.ask_channel_ids,
+                    thread_channel_ids=discord_settings.thread_channel_ids, memory=memory),
+        FollowsCog(follows, matcher, run, managers),
+        StatusCog(lambda: status_report(services, registry, follows.count_all()), run),
         SourcesCog(registry, fetch_policy(settings.sources), run, poll_minutes=settings.sources.poll_minutes,
-                   changed=partial(bot.dispatch, "sources_changed")),
+                   changed=partial(bot.dispatch, "sources_changed"), manager_role_ids=managers),
     ])
-    return AssembledBot(bot, poller, digest)
+    return AssembledBot(bot, poller, digest, alerter)

@@ -21,6 +21,7 @@ from typing import Any
 from config.settings import Settings, SettingsError, load_settings
 from index.archive_file import check_data_dir
 from index.errors import NewsbotError
+from index.sides import Side
 
 __all__ = ["main", "build_parser"]
 
@@ -63,6 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="ingest article files and folders")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--json", action="store_true", help="print one JSON summary object")
+    ingest.add_argument("--outlet", help="the outlet of every file given (a folder from one outlet)")
+    ingest.add_argument("--side", choices=[s.value for s in Side], help="whose account these files carry")
+
+    remove = sub.add_parser("remove", help="delete articles with their paragraphs and vectors")
+    remove.add_argument("--id", type=int, action="append", default=[], help="an article id (repeatable)")
+    remove.add_argument("--source", action="append", default=[], help="a file name or URL as stored (repeatable)")
+    remove.add_argument("--outlet", help="every article of this outlet")
+    remove.add_argument("--since", type=_iso_date, help="published on or after this day")
+    remove.add_argument("--until", type=_iso_date, help="published on or before this day")
+    remove.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
+    remove.add_argument("--json", action="store_true")
 
     ask = sub.add_parser("ask", help="answer a question with cited passages")
     ask.add_argument("question", help="the question, or - to read one question per line from stdin")
@@ -91,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--language", help="ISO code, e.g. nl")
     add.add_argument("--side", default="unknown", choices=["armenian", "azerbaijani", "international", "unknown"])
     add.add_argument("--poll-minutes", type=float)
+    add.add_argument("--channel", type=int, help="a Discord channel id that gets this source's new articles")
+    add.add_argument("--include", default="", help="comma-separated words: only articles naming one go there")
+    add.add_argument("--exclude", default="", help="comma-separated words: articles naming one never go there")
     remove = sources_sub.add_parser("remove", help="stop monitoring a source")
     remove.add_argument("name")
 
@@ -145,15 +160,16 @@ def _filters(args: argparse.Namespace) -> Any:
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
-    from index.ingest import IngestSummary
+    from index.ingest import FileOrigin, IngestSummary
     from index.input_files import collect_files
     from index.models import IngestStatus
 
     with open_services(settings) as services:
         files = collect_files(args.paths)
         summary = IngestSummary()
+        origin = FileOrigin(outlet=args.outlet, side=args.side)
         with _progress(len(files), "ingesting") as bar:
-            for result in services.ingestor.ingest_files(files, progress=bar.update):
+            for result in services.ingestor.ingest_files(files, progress=bar.update, origin=origin):
                 summary.add(result)
                 bar.set_postfix_str(f"{summary.added + summary.replaced} stored, {summary.paragraphs} ¶",
                                     refresh=False)
@@ -164,6 +180,34 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print(summary.line())
         return 1 if summary.failed else 0
+
+
+def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.services import open_services
+    from index.article_store import Removal
+
+    removal = Removal(tuple(args.id), tuple(args.source), args.outlet, args.since, args.until)
+    if removal.empty:
+        print("newsbot: say what to remove: --id, --source, --outlet, --since/--until", file=sys.stderr)
+        return 2
+    with open_services(settings) as services:
+        if args.dry_run:
+            where, params = removal.sql()
+            rows = services.store.db.read(f"SELECT id, source, outlet, published_first FROM articles WHERE {where}",
+                                          params)
+            chosen = [{"article_id": r[0], "source": r[1], "outlet": r[2], "published": r[3]} for r in rows]
+        else:
+            removed = services.remove_articles(removal)
+            chosen = [{"article_id": a.id, "source": a.source, "outlet": a.outlet, "published": a.published.iso()}
+                      for a in removed]
+    if args.json:
+        print(json.dumps({"dry_run": args.dry_run, "articles": chosen}, ensure_ascii=False))
+    else:
+        for row in chosen:
+            print(f"{row['article_id']}\t{row['published']}\t{row['outlet']}\t{row['source']}")
+        verb = "would be removed" if args.dry_run else "removed"
+        print(f"{len(chosen)} article{'' if len(chosen) == 1 else 's'} {verb}")
+    return 0
 
 
 def _answer_json(services: Any, question: str, args: argparse.Namespace) -> str:
@@ -215,15 +259,16 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from bot.core.status import status_report
+    from bot.follow_store import FollowStore
     from index.sources.registry import SourceRegistry
 
     with open_services(settings) as services:
-        report = status_report(services, SourceRegistry(services.store.db))
+        report = status_report(services, SourceRegistry(services.store.db), FollowStore(services.store.db).count_all())
         if args.json:
             print(json.dumps(report.to_dict(), ensure_ascii=False))
         else:
             languages = ", ".join(f"{k} {v}" for k, v in report.languages.items()) or "none"
-            print(f"articles:    {report.articles} from {report.outlets} outlets")
+            print(f"articles:    {report.articles} from {report.outlets} outlet{'' if report.outlets == 1 else 's'}")
             print(f"paragraphs:  {report.paragraphs}")
             print(f"languages:   {languages}")
             print(f"dates:       {report.oldest or '-'} … {report.newest or '-'}")
@@ -233,6 +278,8 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
             print(f"data dir:    {report.data_dir}")
             for line in report.sources:
                 print(f"source:      {line}")
+            for line in report.schedule:
+                print(f"scheduled:   {line}")
         return 0 if report.index_ok else 1
 
 
@@ -277,7 +324,6 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.core.monitoring import check_source, fetch_policy, open_registry
     from bot.core.services import open_services
-    from index.sides import Side
     from index.sources.registry import Source
 
     with open_services(settings) as services:
@@ -285,7 +331,9 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
         if args.action == "list":
             states = registry.all()
             if args.json:
-                print(json.dumps([{**s.source.__dict__, "side": s.source.side.value, "last_success": s.last_success,
+                print(json.dumps([{**s.source.__dict__, "side": s.source.side.value, "kind": s.source.kind.value,
+                                   "include": list(s.source.include), "exclude": list(s.source.exclude),
+                                   "last_success": s.last_success,
                                    "last_error": s.last_error, "failures": s.failures} for s in states]))
             else:
                 print("\n".join(s.describe() for s in states) or "no sources")
@@ -299,6 +347,8 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
         source = Source(
             name=args.name, url=args.url, outlet=args.outlet or args.name, language=args.language,
             side=Side(args.side), poll_minutes=args.poll_minutes or settings.sources.poll_minutes,
+            channel_id=args.channel, include=tuple(w.strip() for w in args.include.split(",") if w.strip()),
+            exclude=tuple(w.strip() for w in args.exclude.split(",") if w.strip()),
         )
         source, found = asyncio.run(check_source(source, fetch_policy(settings.sources)))
         registry.upsert(source)
@@ -383,6 +433,7 @@ def cmd_healthcheck(settings: Settings, args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "ingest": cmd_ingest,
+    "remove": cmd_remove,
     "ask": cmd_ask,
     "search": cmd_search,
     "status": cmd_status,

@@ -22,7 +22,7 @@ from bot.core_threads import RunBlocking
 from bot.render import alert_embed
 from config.settings import AlertsSettings
 from index.models import Passage, StoredArticle
-from index.sources.monitor import Monitor
+from index.sources.monitor import Monitor, routed
 from index.sources.registry import SourceRegistry
 
 __all__ = ["SourcePoller"]
@@ -90,21 +90,31 @@ class SourcePoller:
         result = await self.monitor.poll(state)
         log.info("%s", result.line())
         if result.alerts:
-            await self.post_alerts(result.alerts)
+            await self.post_alerts(result.alerts, self.alerts.channel_id)
+            if state.source.channel_id:
+                await self.post_alerts(result.alerts, state.source.channel_id,
+                                       lambda text: routed(state.source, text))
 
-    async def post_alerts(self, articles: list[StoredArticle]) -> None:
-        channel_id = self.alerts.channel_id
+    async def post_alerts(self, articles: list[StoredArticle], channel_id: int | None,
+                          wanted: Callable[[str], bool] | None = None) -> None:
+        """Short posts for new articles in one channel (the general alerts channel, or a source's own)."""
         if not channel_id:
             return
         channel = self.bot.get_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             log.warning("alerts channel %s is not a text channel the bot can see", channel_id)
             return
-        for article in articles[: self.alerts.max_per_poll]:
+        posted = 0
+        for article in articles:
+            if posted >= self.alerts.max_per_poll:
+                break
             passages = await self.run_blocking(self.article_passages, article.id)
+            if wanted is not None and not wanted(" ".join([article.title, *(p.text for p in passages)])):
+                continue
             first = passages[0].text if passages else ""
             try:
                 await channel.send(embed=alert_embed(article, first))
             except discord.HTTPException as exc:
                 log.warning("could not post an alert to channel %s: %s", channel_id, exc)
                 return
+            posted += 1

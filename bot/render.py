@@ -20,6 +20,7 @@ import discord
 from bot.core.answering import Answer
 from bot.core.citations import Citation
 from bot.core.digest import Digest, Story
+from bot.core.following import FollowAlert
 from bot.core.formatting import timeline_date
 from bot.core.perspectives import Perspectives
 from bot.core.status import StatusReport
@@ -45,6 +46,7 @@ __all__ = [
     "digest_embeds",
     "perspectives_embeds",
     "timeline_embeds",
+    "follow_alert_embed",
 ]
 
 
@@ -230,7 +232,8 @@ def hits_embed(query: str, hits: Sequence[Hit], page: int, per_page: int, footer
 def status_embed(report: StatusReport) -> discord.Embed:
     embed = discord.Embed(title="newsbot status", colour=discord.Colour.green() if report.index_ok else
                           discord.Colour.orange())
-    embed.add_field(name="Articles", value=f"{report.articles} from {report.outlets} outlets")
+    outlets = f"{report.outlets} outlet{'' if report.outlets == 1 else 's'}"
+    embed.add_field(name="Articles", value=f"{report.articles} from {outlets}")
     embed.add_field(name="Paragraphs", value=str(report.paragraphs))
     embed.add_field(name="Languages", value=", ".join(f"{k} {v}" for k, v in report.languages.items()) or "none")
     embed.add_field(name="Dates", value=f"{report.oldest or '-'} … {report.newest or '-'}")
@@ -241,6 +244,9 @@ def status_embed(report: StatusReport) -> discord.Embed:
         lines = [fit_inert(s, 200) for s in report.sources[:10]]
         embed.add_field(name="Sources", value=cut_escaped(fit_text("\n".join(lines), LIMITS.field_value),
                                                           LIMITS.field_value), inline=False)
+    if report.schedule:
+        embed.add_field(name="Scheduled", value=cut_escaped(fit_inert("\n".join(report.schedule), LIMITS.field_value),
+                                                            LIMITS.field_value), inline=False)
     return embed
 
 
@@ -358,3 +364,18 @@ def timeline_embeds(timeline: Timeline) -> list[discord.Embed]:
         embed.set_footer(text=f"{number}/{len(pages)} · {len(timeline.entries)} dated lines")
         embeds.append(embed)
     return embeds
+
+
+def follow_alert_embed(alert: FollowAlert) -> discord.Embed:
+    """A followed topic matched a new article: the matching sentence, quoted and cited."""
+    article = alert.article
+    passage = alert.hit.passage
+    embed = discord.Embed(
+        title=fit_inert(f"Followed: {alert.follow.topic}", LIMITS.title),
+        description=(f"\u201c{fit_inert(alert.sentence, 900, line_start=False)}\u201d [1]\n"
+                     f"[1] {fit_inert(article.outlet, 120)} · {fit_inert(article.title, 200)} · "
+                     f"{article.published.display()} · ¶{passage.position + 1} — {_link(passage)}"),
+        colour=discord.Colour.gold(),
+    )
+    embed.set_footer(text="/unfollow to stop these alerts")
+    return embed

@@ -140,6 +140,7 @@ async def _serve(settings: Settings, token: str, retry: ReachRetry | None = None
     from bot.assembly import assemble_bot
     from bot.core.monitoring import fetch_policy, open_registry
     from bot.core.services import open_services
+    from bot.core.status import schedule_lines
     from index.sources.fetch import Fetcher
 
     unreachable = await reach_discord(retry or ReachRetry())
@@ -150,6 +151,8 @@ async def _serve(settings: Settings, token: str, retry: ReachRetry | None = None
     registry = await asyncio.to_thread(open_registry, services)
     fetcher = Fetcher(fetch_policy(settings.sources))
     assembled = assemble_bot(services, registry, fetcher)
+    for line in schedule_lines(settings, len(registry.all()), assembled.follows.follows.count_all()):
+        log.info("scheduled: %s", line)
     bot = assembled.bot
     bot.install(jobs=assembled.jobs)
     beat = asyncio.create_task(

@@ -140,6 +140,14 @@ class DiscordSettings(_Section):
         default_factory=list,
         description="Channels where mentions are answered (comma-separated or a JSON list); empty means everywhere.",
     )
+    thread_channel_ids: ListSetting = Field(
+        default_factory=list,
+        description="Channels where every answer to a mention opens a thread, so busy channels stay readable.",
+    )
+    manager_role_ids: ListSetting = Field(
+        default_factory=list,
+        description="Roles that may change sources and follows and post /digest publicly, besides Manage Server.",
+    )
 
 
 class DigestSettings(_Section):
@@ -230,6 +238,15 @@ class SidesSettings(_Section):
 class AlertsSettings(_Section):
     channel_id: int | None = Field(None, description="Channel that gets a short post per newly ingested article.")
     max_per_poll: int = Field(5, ge=0, le=50, description="Most alerts posted after one poll of a source.")
+    follow_threshold: float = Field(
+        0.40, ge=0.0, le=2.0, description="Score a new article's best paragraph needs to alert a followed topic."
+    )
+    follow_cooldown_minutes: float = Field(
+        30.0, ge=0.0, le=10080.0, description="After an alert, a followed topic stays quiet this long."
+    )
+    follow_check_seconds: float = Field(
+        60.0, ge=1.0, le=3600.0, description="How often newly stored articles are matched against followed topics."
+    )
 
 
 def _default_data_dir() -> Path:

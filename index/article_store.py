@@ -23,7 +23,8 @@ from index.db import Database
 from index.embedding_store import EmbeddingStore
 from index.models import Article, IngestStatus, Passage, StoredArticle
 
-__all__ = ["ArticleStore", "SearchFilters", "StoreStats", "WriteOutcome", "content_hash"]
+__all__ = [
+    "ArticleStore", "Removal", "SearchFilters", "StoreStats", "WriteOutcome", "content_hash"]
 
 
 def content_hash(article: Article) -> str:
@@ -67,6 +68,43 @@ class SearchFilters:
 
 
 @dataclass(frozen=True)
+class Removal:
+    """Which articles `newsbot remove` deletes: every criterion given must hold (at least one is required)."""
+
+    article_ids: tuple[int, ...] = ()
+    sources: tuple[str, ...] = ()
+    """File names or URLs, as stored."""
+    outlet: str | None = None
+    since: date | None = None
+    until: date | None = None
+    """A date range removes articles whose whole publication date lies inside it."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.article_ids or self.sources or self.outlet or self.since or self.until)
+
+    def sql(self) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.article_ids:
+            clauses.append(f"id IN ({','.join('?' * len(self.article_ids))})")
+            params.extend(self.article_ids)
+        if self.sources:
+            clauses.append(f"source IN ({','.join('?' * len(self.sources))})")
+            params.extend(self.sources)
+        if self.outlet:
+            clauses.append("outlet = ? COLLATE NOCASE")
+            params.append(self.outlet)
+        if self.since:
+            clauses.append("published_first IS NOT NULL AND published_first >= ?")
+            params.append(self.since.isoformat())
+        if self.until:
+            clauses.append("published_last IS NOT NULL AND published_last <= ?")
+            params.append(self.until.isoformat())
+        return " AND ".join(clauses), params
+
+
+@dataclass(frozen=True)
 class StoreStats:
     articles: int
     paragraphs: int
@@ -102,6 +140,7 @@ def _article_from_row(row: sqlite3.Row) -> StoredArticle:
         url=row["url"],
         duplicate_of=row["duplicate_of"],
         topic_density=row["topic_density"],
+        side=row["side"],
     )
 
 
@@ -151,20 +190,21 @@ class ArticleStore:
                 db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
                 db.execute(
                     """UPDATE articles SET url=?, title=?, outlet=?, published_first=?, published_last=?,
-                       date_precision=?, language=?, content_hash=?, duplicate_of=?, topic_density=? WHERE id=?""",
+                       date_precision=?, language=?, content_hash=?, duplicate_of=?, topic_density=?, side=?
+                       WHERE id=?""",
                     (article.url, article.title, article.outlet, first and first.isoformat(),
                      last and last.isoformat(), published.precision.value, article.language, digest,
-                     duplicate_of, topic_density, article_id),
+                     duplicate_of, topic_density, article.side, article_id),
                 )
                 status = IngestStatus.REPLACED
             else:
                 cursor = db.execute(
                     """INSERT INTO articles(source, url, title, outlet, published_first, published_last,
-                       date_precision, language, first_seen, content_hash, duplicate_of, topic_density)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       date_precision, language, first_seen, content_hash, duplicate_of, topic_density, side)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (article.source, article.url, article.title, article.outlet, first and first.isoformat(),
                      last and last.isoformat(), published.precision.value, article.language, seen, digest,
-                     duplicate_of, topic_density),
+                     duplicate_of, topic_density, article.side),
                 )
                 article_id = int(cursor.lastrowid or 0)
                 status = IngestStatus.ADDED
@@ -189,6 +229,31 @@ class ArticleStore:
             )
         self._article_cache.pop(article_id, None)
         return WriteOutcome(article_id, status, tuple(added), tuple(removed))
+
+    def remove(self, removal: Removal) -> tuple[list[StoredArticle], tuple[int, ...]]:
+        """Delete the chosen articles with their paragraphs, vectors and terms in one transaction.
+
+        Returns the articles removed and their paragraph ids (for the derived vector index to drop).
+        """
+        if removal.empty:
+            raise ValueError("nothing chosen to remove")
+        where, params = removal.sql()
+        with self.db.transaction() as db:
+            rows = db.execute(f"SELECT * FROM articles WHERE {where} ORDER BY id", params).fetchall()
+            articles = [_article_from_row(r) for r in rows]
+            ids = [a.id for a in articles]
+            paragraph_ids: list[int] = []
+            for start in range(0, len(ids), 900):
+                chunk = ids[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                paragraph_ids += [r[0] for r in db.execute(
+                    f"SELECT id FROM paragraphs WHERE article_id IN ({marks})", chunk)]
+                db.execute(f"DELETE FROM paragraphs WHERE article_id IN ({marks})", chunk)
+                db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk)
+        for article_id in ids:
+            self._article_cache.pop(article_id, None)
+        self._article_cache.clear()  # copies that pointed at a removed article no longer do
+        return articles, tuple(paragraph_ids)
 
     def article_terms(self) -> Iterator[tuple[int, list[str]]]:
         """(article id, analysed terms of all its paragraphs), article by article: for recomputing topic shares."""

@@ -182,10 +182,37 @@ def _add_later_columns(db: sqlite3.Connection) -> None:
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
+_SIDES_ROUTES_FOLLOWS = """
+ALTER TABLE articles ADD COLUMN side TEXT;
+ALTER TABLE sources ADD COLUMN channel_id INTEGER;
+ALTER TABLE sources ADD COLUMN include_terms TEXT NOT NULL DEFAULT '';
+ALTER TABLE sources ADD COLUMN exclude_terms TEXT NOT NULL DEFAULT '';
+CREATE TABLE follows (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    guild_id INTEGER NOT NULL,
+    channel_id INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    created_by INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    UNIQUE (channel_id, topic)
+);
+CREATE TABLE follow_alerts (
+    follow_id INTEGER NOT NULL REFERENCES follows(id) ON DELETE CASCADE,
+    story INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    posted_at TEXT NOT NULL,
+    PRIMARY KEY (follow_id, story)
+);
+"""
+"""Version 4: the side an article was ingested with (`--side`, a source's side), a source's own channel and
+include/exclude terms, followed topics and the stories they were alerted about."""
+
 MIGRATIONS: tuple[tuple[Migration, ...], ...] = (
     (sql_script(_ARCHIVE),),
     (sql_script(_ANALYSED_TERMS), _analyse_stored_paragraphs),
     (sql_script(_SOURCES_AND_POSTS), _add_later_columns),
+    (sql_script(_SIDES_ROUTES_FOLLOWS),),
 )
 """Schema version n+1 is reached by running MIGRATIONS[n], in one transaction."""
 SCHEMA_VERSION = len(MIGRATIONS)

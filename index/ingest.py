@@ -36,7 +36,7 @@ from index.parsing import ParseOptions, parse_file
 from index.topic import TopicGate
 from index.vectors import VectorIndex
 
-__all__ = ["Ingestor", "embedding_text", "IngestCounts", "IngestSummary"]
+__all__ = ["FileOrigin", "Ingestor", "embedding_text", "IngestCounts", "IngestSummary"]
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,20 @@ class IngestSummary(IngestCounts):
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class FileOrigin:
+    """Where a folder of files comes from, when the files themselves do not say (`ingest --outlet --side`)."""
+
+    outlet: str | None = None
+    """Replaces the outlet of every file: one outlet's archive, whatever its headers or names say."""
+    side: str | None = None
+
+    def apply(self, article: Article) -> Article:
+        if self.outlet is None and self.side is None:
+            return article
+        return replace(article, outlet=self.outlet or article.outlet, side=self.side or article.side)
+
+
 class Ingestor:
     def __init__(
         self,
@@ -133,31 +147,34 @@ class Ingestor:
     # -- files ------------------------------------------------------------------
 
     def _parsed(
-        self, files: Sequence[Path | InputError], progress: Callable[[int], None] | None
+        self, files: Sequence[Path | InputError], progress: Callable[[int], None] | None, origin: FileOrigin
     ) -> Iterator[Article | InputError]:
         for item in files:
             if isinstance(item, InputError):
                 yield item
             else:
-                yield from parse_file(item, self.parse_options)
+                for parsed in parse_file(item, self.parse_options):
+                    yield parsed if isinstance(parsed, InputError) else origin.apply(parsed)
             if progress is not None:
                 progress(1)
 
     def ingest_paths(
-        self, paths: Iterable[Path], *, progress: Callable[[int], None] | None = None
+        self, paths: Iterable[Path], *, progress: Callable[[int], None] | None = None,
+        origin: FileOrigin | None = None,
     ) -> list[IngestResult]:
         """Ingest files and folders; `progress(1)` is called as each file has been read."""
-        return list(self.ingest_files(collect_files(paths), progress=progress))
+        return list(self.ingest_files(collect_files(paths), progress=progress, origin=origin))
 
     def ingest_files(
-        self, files: Sequence[Path | InputError], *, progress: Callable[[int], None] | None = None
+        self, files: Sequence[Path | InputError], *, progress: Callable[[int], None] | None = None,
+        origin: FileOrigin | None = None,
     ) -> Iterator[IngestResult]:
         """Results as the articles are stored, for files found by `collect_files`.
 
         Embedding runs at most one batch of paragraphs behind reading, so a
         progress bar fed by `progress` leads the stored work by at most that.
         """
-        return self.ingest_articles(self._parsed(files, progress))
+        return self.ingest_articles(self._parsed(files, progress, origin or FileOrigin()))
 
     # -- articles -----------------------------------------------------------------
 

@@ -34,6 +34,8 @@ class Article:
     language: str
     paragraphs: tuple[str, ...]
     url: str | None = None
+    side: str | None = None
+    """Whose account it carries when the input says so (`ingest --side`, a monitored source's side)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class StoredArticle:
     """Id of the earlier article this one is a near-duplicate of (same wire story elsewhere)."""
     topic_density: float | None = None
     """Share of its words naming the monitored conflict (see `index.topic`); None until computed."""
+    side: str | None = None
+    """The side it was ingested with, if any (else the outlet table decides, see `index.sides`)."""
 
 
 @dataclass(frozen=True)

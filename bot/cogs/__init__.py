@@ -7,6 +7,7 @@ __all__ = [
     "ask",
     "briefing",
     "digest",
+    "follows",
     "mentions",
     "sources",
     "status",

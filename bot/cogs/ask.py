@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.command_options import parse_day
 from bot.core.answering import Answerer
+from bot.core.conversation import ConversationMemory, Turn
 from bot.core_threads import RunBlocking
 from bot.paging import EmbedPager
 from bot.render import IndexFooterSource, answer_embed, hits_embed
@@ -27,12 +30,15 @@ SEARCH_PAGER_REFUSAL = "Only the person who searched can turn these pages."
 
 class AskCog(commands.Cog):
     def __init__(
-        self, answerer: Answerer, searcher: Searcher, footer: IndexFooterSource, run_blocking: RunBlocking
+        self, answerer: Answerer, searcher: Searcher, footer: IndexFooterSource, run_blocking: RunBlocking,
+        memory: ConversationMemory | None = None,
     ) -> None:
+        """`memory` holds the conversations of threads the bot started: /ask there is a follow-up."""
         self.answerer = answerer
         self.searcher = searcher
         self.footer = footer
         self.run_blocking = run_blocking
+        self.memory = memory or ConversationMemory()
 
     @app_commands.command(name="ask", description="Ask a question; the answer quotes and cites the news archive.")
     @app_commands.describe(
@@ -56,9 +62,16 @@ class AskCog(commands.Cog):
             language=language.value if language else None,
         )
         await interaction.response.defer(thinking=True)
-        answer = await self.run_blocking(self.answerer.answer, question, filters)
+        channel = interaction.channel
+        me = interaction.client.user
+        thread = channel.id if isinstance(channel, discord.Thread) and me and channel.owner_id == me.id else None
+        now = datetime.now(UTC)
+        context = self.memory.context(thread, now) if thread is not None else None
+        answer = await self.run_blocking(self.answerer.answer, question, filters, context)
         footer = await self.footer()
-        await interaction.followup.send(embed=answer_embed(answer, footer))
+        sent = await interaction.followup.send(embed=answer_embed(answer, footer), wait=True)
+        if thread is not None:
+            self.memory.record(thread, Turn(question, answer, now), sent.id)
 
     @app_commands.command(name="search", description="Show the ranked passages for a query, with paging.")
     @app_commands.describe(query="What to look for", limit="How many passages (1-30)")

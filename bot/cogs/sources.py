@@ -8,7 +8,7 @@ server admins can override registered command permissions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import discord
 from discord import app_commands
@@ -16,23 +16,20 @@ from discord.ext import commands
 
 from bot.core.monitoring import check_source
 from bot.core_threads import RunBlocking
-from bot.errors import UserFacingError
 from bot.markdown_escaping import inert
+from bot.permissions import require_manager
 from bot.render import fit_inert
 from index.sides import Side
 from index.sources.fetch import FetchPolicy
 from index.sources.registry import Source, SourceRegistry
 
-__all__ = ["SourcesCog", "require_manage_guild"]
+__all__ = ["SourcesCog"]
 
 SIDES = [app_commands.Choice(name=side.value, value=side.value) for side in Side]
 
 
-def require_manage_guild(interaction: discord.Interaction) -> None:
-    """Raise unless the member may manage the server, whatever the command's registered permissions say."""
-    permissions = getattr(interaction, "permissions", None)
-    if permissions is None or not (permissions.manage_guild or permissions.administrator):
-        raise UserFacingError("Only members with the Manage Server permission can change sources.")
+def _words(value: str | None) -> tuple[str, ...]:
+    return tuple(w.strip() for w in (value or "").split(",") if w.strip())
 
 
 class SourcesCog(commands.GroupCog, group_name="sources", group_description="Monitored news sources"):
@@ -44,6 +41,7 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
         *,
         poll_minutes: float,
         changed: Callable[[], None],
+        manager_role_ids: Collection[int] = (),
     ) -> None:
         """`policy` fetches a candidate once; `poll_minutes` is a new source's interval; `changed` tells the
         poller that the sources table changed."""
@@ -52,6 +50,7 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
         self.run_blocking = run_blocking
         self.poll_minutes = poll_minutes
         self.changed = changed
+        self.manager_role_ids = frozenset(manager_role_ids)
         super().__init__()
 
     @app_commands.command(name="list", description="Every monitored source with its last success and errors.")
@@ -65,7 +64,10 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
 
     @app_commands.command(name="add", description="Add a feed or page to monitor (fetched once to check it).")
     @app_commands.describe(url="RSS/Atom feed or article page (http/https)", name="Short unique name",
-                           language="ISO code such as nl or en", side="Perspective of the source")
+                           language="ISO code such as nl or en", side="Perspective of the source",
+                           channel="Post this source's new articles here too",
+                           include="Only articles naming one of these words go there (comma-separated)",
+                           exclude="Articles naming one of these words never go there (comma-separated)")
     @app_commands.choices(side=SIDES)
     async def add(
         self,
@@ -74,12 +76,16 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
         name: app_commands.Range[str, 1, 60],
         language: app_commands.Range[str, 2, 5] | None = None,
         side: app_commands.Choice[str] | None = None,
+        channel: discord.TextChannel | None = None,
+        include: app_commands.Range[str, 1, 300] | None = None,
+        exclude: app_commands.Range[str, 1, 300] | None = None,
     ) -> None:
-        require_manage_guild(interaction)
+        require_manager(interaction, self.manager_role_ids, "change sources")
         await interaction.response.defer(ephemeral=True, thinking=True)
         source = Source(
             name=name.strip(), url=url.strip(), outlet=name.strip(), language=language.lower() if language else None,
             side=Side(side.value) if side else Side.UNKNOWN, poll_minutes=self.poll_minutes,
+            channel_id=channel.id if channel else None, include=_words(include), exclude=_words(exclude),
         )
         source, found = await check_source(source, self.policy)
         await self.run_blocking(self.registry.upsert, source)
@@ -88,7 +94,7 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
 
     @app_commands.command(name="remove", description="Stop monitoring a source.")
     async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 60]) -> None:
-        require_manage_guild(interaction)
+        require_manager(interaction, self.manager_role_ids, "change sources")
         removed = await self.run_blocking(self.registry.remove, name.strip())
         self.changed()
         text = f"Removed **{inert(name)}**." if removed else f"No source named {inert(name)}."

@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.core.answering import Answerer, AnswerPolicy
 from config.settings import Settings
 from index.article_building import ArticleLimits
+from index.article_store import Removal
 from index.embedder import Embedder, load_embedder
 from index.ingest import Ingestor
 from index.lexicon import load_lexicon
@@ -43,8 +46,18 @@ class Services:
     sides: SideTable
 
     def side_of(self, article: StoredArticle) -> Side:
-        """The side of an article's outlet (from the outlet table; `unknown` when not listed)."""
+        """The side it was ingested with (a source's, `ingest --side`), else its outlet's from the outlet table."""
+        if article.side and article.side != Side.UNKNOWN.value:
+            return Side(article.side)
         return self.sides.side_of(article.outlet)
+
+    def remove_articles(self, removal: Removal) -> list[StoredArticle]:
+        """Delete articles from SQLite (one transaction), then drop their vectors from the derived index."""
+        removed, paragraph_ids = self.store.articles.remove(removal)
+        if paragraph_ids:
+            self.vectors.update((), np.zeros((0, self.vectors.dimension), dtype=np.float32), paragraph_ids)
+            self.vectors.save()
+        return removed
 
     def close(self) -> None:
         self.store.close()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from bot.core.services import Services
+from config.settings import Settings
 from index.sources.registry import SourceRegistry
 
-__all__ = ["StatusReport", "status_report"]
+__all__ = ["StatusReport", "schedule_lines", "status_report"]
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,31 @@ class StatusReport:
     data_dir: str
     sources: tuple[str, ...]
     """One line per monitored source (see `SourceState.describe`)."""
+    schedule: tuple[str, ...] = ()
+    """What `newsbot run` does on its own, and what is off and how to turn it on (see `schedule_lines`)."""
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of `newsbot status --json`."""
-        return {**asdict(self), "sources": list(self.sources)}
+        return {**asdict(self), "sources": list(self.sources), "schedule": list(self.schedule)}
 
 
-def status_report(services: Services, registry: SourceRegistry) -> StatusReport:
+def schedule_lines(settings: Settings, sources: int, follows: int) -> list[str]:
+    """One line per timed job: on with its details, or off with the setting that turns it on."""
+    digest = settings.digest
+    lines = [
+        f"daily digest: {digest.time.strftime('%H:%M')} {digest.timezone.key} in channel {digest.channel_id}"
+        if digest.channel_id else
+        "daily digest: off (set NEWSBOT_DIGEST__CHANNEL_ID to the id of the channel it should be posted in)",
+        f"source polling: {sources} source{'' if sources == 1 else 's'}" if sources else
+        "source polling: no sources (add one with `newsbot sources add` or /sources add, or NEWSBOT_SOURCES__FILE)",
+        f"new-article alerts: channel {settings.alerts.channel_id}" if settings.alerts.channel_id else
+        "new-article alerts: off (set NEWSBOT_ALERTS__CHANNEL_ID; sources can also post to their own channel)",
+        f"followed topics: {follows}" if follows else "followed topics: none (a manager can add one with /follow)",
+    ]
+    return lines
+
+
+def status_report(services: Services, registry: SourceRegistry, follows: int = 0) -> StatusReport:
     stats = services.store.articles.stats()
     health = services.vectors.last_health
     return StatusReport(
@@ -49,4 +68,5 @@ def status_report(services: Services, registry: SourceRegistry) -> StatusReport:
         index_ok=bool(health and health.ok),
         data_dir=str(services.settings.data_dir),
         sources=tuple(state.describe() for state in registry.all()),
+        schedule=tuple(schedule_lines(services.settings, len(registry.all()), follows)),
     )

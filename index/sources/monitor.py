@@ -22,7 +22,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -31,18 +31,25 @@ from index.glossary import expand_term
 from index.ingest import IngestCounts, Ingestor
 from index.models import Article, IngestResult, IngestStatus, StoredArticle
 from index.pages import ExtractedPage, extract_page
+from index.sides import Side
 from index.sources.entry_articles import entry_to_article, page_to_article
 from index.sources.feeds import FeedEntry, needs_page, parse_feed
 from index.sources.fetch import Fetcher, FetchResult
-from index.sources.registry import SourceKind, SourceRegistry, SourceState
+from index.sources.registry import Source, SourceKind, SourceRegistry, SourceState
 from index.urls import canonical_url
 
-__all__ = ["Monitor", "PollResult", "ToThread", "matches_topic"]
+__all__ = ["Monitor", "PollResult", "ToThread", "matches_topic", "routed"]
 
 log = logging.getLogger(__name__)
 
 ToThread = Callable[..., Awaitable[Any]]
 """Runs a blocking call in a worker thread: `asyncio.to_thread`, or the bot's own pool of core threads."""
+
+
+def _with_side(article: Article, state: SourceState) -> Article:
+    """A monitored source's side travels with its articles (the outlet table only fills in where none is set)."""
+    side = state.source.side
+    return article if side is Side.UNKNOWN else replace(article, side=side.value)
 
 
 @dataclass(kw_only=True)
@@ -95,6 +102,15 @@ def matches_topic(text: str, keywords: Iterable[str]) -> bool:
         if word in lowered or any(v in lowered for v in expand_term(word)):
             return True
     return False
+
+
+def routed(source: Source, text: str) -> bool:
+    """Whether an article of `source` goes to the source's own channel under its include/exclude words."""
+    if source.channel_id is None:
+        return False
+    if source.exclude and any(matches_topic(text, [word]) for word in source.exclude):
+        return False
+    return matches_topic(text, source.include)
 
 
 class Monitor:
@@ -196,8 +212,9 @@ class Monitor:
 
     @staticmethod
     def _entry_article(state: SourceState, entry: FeedEntry, page: ExtractedPage | None, today: date) -> Article:
-        return entry_to_article(entry, outlet=state.source.outlet, language=state.source.language, page=page,
-                                first_seen_date=today)
+        article = entry_to_article(entry, outlet=state.source.outlet, language=state.source.language, page=page,
+                                   first_seen_date=today)
+        return _with_side(article, state)
 
     def _page_articles(
         self, state: SourceState, response: FetchResult, result: PollResult
@@ -210,8 +227,8 @@ class Monitor:
         if not self.registry.claim_entry(url, source):
             result.elsewhere += 1
             return [], []
-        article = page_to_article(page, url=url, outlet=source.outlet, language=source.language,
-                                  first_seen_date=datetime.now(UTC).date())
+        article = _with_side(page_to_article(page, url=url, outlet=source.outlet, language=source.language,
+                                             first_seen_date=datetime.now(UTC).date()), state)
         digest = hashlib.sha256("\x1e".join(article.paragraphs).encode()).hexdigest()
         if self.registry.entry_digest(url) == digest:
             result.unchanged += 1

@@ -48,6 +48,12 @@ class Source:
     poll_minutes: float = 15.0
     enabled: bool = True
     kind: SourceKind = SourceKind.FEED
+    channel_id: int | None = None
+    """A channel that gets this source's new articles (besides the general alerts channel)."""
+    include: tuple[str, ...] = ()
+    """Only articles naming one of these words (any spelling, any language) go to that channel."""
+    exclude: tuple[str, ...] = ()
+    """Articles naming one of these words never go to that channel."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,13 @@ class SourceState:
             parts.append("watched page")
         if not self.source.enabled:
             parts.append("disabled")
+        if self.source.channel_id:
+            route = f"posts to channel {self.source.channel_id}"
+            if self.source.include:
+                route += f" if it names {', '.join(self.source.include)}"
+            if self.source.exclude:
+                route += f", never if {', '.join(self.source.exclude)}"
+            parts.append(route)
         parts.append(f"last success {self.last_success or 'never'}")
         if self.failures:
             parts.append(f"{self.failures} failures in a row, last error: {self.last_error}")
@@ -94,6 +107,21 @@ def _validate(source: Source, where: str) -> Source:
     if not 0 < source.poll_minutes <= 10080:
         raise InputError(where, f"source {source.name!r}: poll_minutes must be more than 0 and at most 10080")
     return source
+
+
+def _channel(value: object, where: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise InputError(where, "channel_id must be a Discord channel id (digits)")
+    return int(value)
+
+
+def _terms(value: object, where: str, field: str) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+        raise InputError(where, f"{field} must be a list of words or a comma-separated string")
+    return tuple(i.strip() for i in items if i.strip())
 
 
 def load_sources_file(path: Path, default_minutes: float = 15.0) -> list[Source]:
@@ -128,6 +156,9 @@ def load_sources_file(path: Path, default_minutes: float = 15.0) -> list[Source]
             poll_minutes=poll_minutes,
             enabled=bool(entry.get("enabled", True)),
             kind=kind,
+            channel_id=_channel(entry.get("channel_id"), where),
+            include=_terms(entry.get("include", ()), where, "include"),
+            exclude=_terms(entry.get("exclude", ()), where, "exclude"),
         )
         sources.append(_validate(source, where))
     return sources
@@ -143,7 +174,9 @@ class SourceRegistry:
         source = Source(
             name=row["name"], url=row["url"], outlet=row["outlet"], language=row["language"],
             side=Side(row["side"]), poll_minutes=row["poll_minutes"], enabled=bool(row["enabled"]),
-            kind=SourceKind(row["kind"]),
+            kind=SourceKind(row["kind"]), channel_id=row["channel_id"],
+            include=tuple(t for t in row["include_terms"].split("\n") if t),
+            exclude=tuple(t for t in row["exclude_terms"].split("\n") if t),
         )
         return SourceState(
             source=source, etag=row["etag"], last_modified=row["last_modified"], last_success=row["last_success"],
@@ -155,13 +188,16 @@ class SourceRegistry:
         _validate(source, f"source {source.name!r}")
         with self.db.transaction() as db:
             db.execute(
-                """INSERT INTO sources(name, url, outlet, language, side, poll_minutes, enabled, origin, kind)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """INSERT INTO sources(name, url, outlet, language, side, poll_minutes, enabled, origin, kind,
+                                      channel_id, include_terms, exclude_terms)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(name) DO UPDATE SET url=excluded.url, outlet=excluded.outlet,
                    language=excluded.language, side=excluded.side, poll_minutes=excluded.poll_minutes,
-                   enabled=excluded.enabled, kind=excluded.kind""",
+                   enabled=excluded.enabled, kind=excluded.kind, channel_id=excluded.channel_id,
+                   include_terms=excluded.include_terms, exclude_terms=excluded.exclude_terms""",
                 (source.name, source.url, source.outlet, source.language, source.side.value, source.poll_minutes,
-                 int(source.enabled), origin, source.kind.value),
+                 int(source.enabled), origin, source.kind.value, source.channel_id, "\n".join(source.include),
+                 "\n".join(source.exclude)),
             )
 
     def sync_file(self, sources: list[Source]) -> None:
