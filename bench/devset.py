@@ -102,6 +102,26 @@ def score(services: Any, questions: Iterable[dict[str, Any]], offtopic: Iterable
     return out
 
 
+CONVERSATIONS = ROOT / "bench" / "conversations.jsonl"
+
+
+def score_conversations(services: Any, questions: Iterable[dict[str, Any]],
+                        conversations: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Two-turn conversations (bench/conversations.jsonl): does the elliptic follow-up, completed with the
+    first question, cite a gold paragraph of the development-set question it stands for?"""
+    gold = {q["id"]: {(name, paragraph) for name, paragraph in q["gold"]} for q in questions}
+    cited_gold = retrieved = total = 0
+    for conversation in conversations:
+        total += 1
+        wanted = gold[conversation["gold_of"]]
+        answer = services.answerer.answer(conversation["follow_up"], context=conversation["first"])
+        cited = {(Path(c.passage.article.source).name, c.passage.position) for c in answer.citations[:5]}
+        cited_gold += bool(cited & wanted)
+        hits = services.searcher.search(conversation["follow_up"], limit=5, context=conversation["first"]).hits
+        retrieved += any((Path(h.passage.article.source).name, h.passage.position) in wanted for h in hits)
+    return {"follow_ups": total, "cited_gold": cited_gold, "gold_in_search_top5": retrieved}
+
+
 def run(devset: Path = DEVSET) -> dict[str, Any]:
     from bot.core.services import open_services
     from config.settings import load_settings
@@ -109,7 +129,10 @@ def run(devset: Path = DEVSET) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="newsbot-devset-") as folder:
         with open_services(load_settings(data_dir=Path(folder))) as services:
             services.ingestor.ingest_paths([devset / "corpus"])
-            return score(services, load_jsonl(devset / "questions.jsonl"), load_jsonl(OFFTOPIC))
+            questions = load_jsonl(devset / "questions.jsonl")
+            result = score(services, questions, load_jsonl(OFFTOPIC))
+            result["conversations"] = score_conversations(services, questions, load_jsonl(CONVERSATIONS))
+            return result
 
 
 def main() -> int:
@@ -130,6 +153,9 @@ def main() -> int:
               f"the reference facts in {row['lead_holds_reference_facts']:.0%} of answers")
     off = result["offtopic"]
     print(f"off-topic: {off['declined']}/{off['of']} declined, {off['with_topic_reply']} with the topic reply")
+    talk = result["conversations"]
+    print(f"follow-ups: {talk['cited_gold']}/{talk['follow_ups']} cite a gold paragraph of their completed question "
+          f"({talk['gold_in_search_top5']} with one in search's first five)")
     return 0
 
 

@@ -288,9 +288,10 @@ class DiscordEmulator:
         return {
             "id": str(interaction_id), "application_id": str(self.application_id), "type": kind, "data": data,
             "guild_id": str(self.guild_id), "channel_id": str(channel_id),
-            "channel": {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id),
-                        "name": self.channels[channel_id], "position": 0, "permission_overwrites": [],
-                        "nsfw": False, "parent_id": None, "rate_limit_per_user": 0},
+            "channel": self.threads.get(channel_id) or {
+                "id": str(channel_id), "type": 0, "guild_id": str(self.guild_id), "name": self.channels[channel_id],
+                "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None,
+                "rate_limit_per_user": 0},
             "member": self._member(user_id), "token": token, "version": 1,
             "app_permissions": str(_BOT_PERMISSIONS), "locale": "en-US", "guild_locale": "en-US",
             "entitlements": [], "authorizing_integration_owners": {"0": str(self.guild_id)}, "context": 0,

@@ -97,3 +97,30 @@ def test_perspectives_and_timeline_commands(data_dir: Path, capsys: pytest.Captu
     assert main(["--data-dir", str(data_dir), "timeline", "Lachin corridor", "--since", "2023-01-01", "--json"]) == 0
     later = json.loads(capsys.readouterr().out)["entries"]
     assert later and all(entry["date"] >= "2023-01" for entry in later)
+
+
+def test_ingest_with_outlet_and_side_then_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import write_articles
+
+    folder = write_articles(tmp_path / "corpus")
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "ingest", str(folder), "--outlet", "Field Notes", "--side", "armenian"]) == 0
+    capsys.readouterr()
+    from bot.core.services import open_services
+    from config.settings import load_settings
+
+    with open_services(load_settings(data_dir=data)) as services:
+        articles = [services.store.articles.article(i) for i in (1, 2, 3)]
+        assert {a.outlet for a in articles} == {"Field Notes"}
+        assert {services.side_of(a).value for a in articles} == {"armenian"}, "the stored side wins over the table"
+    assert main(["--data-dir", str(data), "remove", "--outlet", "Field Notes", "--since", "2023-01-01",
+                 "--dry-run", "--json"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert [a["source"] for a in dry["articles"]] == ["blatt--exodus.txt"]
+    assert main(["--data-dir", str(data), "remove", "--source", "blatt--exodus.txt"]) == 0
+    assert "1 article removed" in capsys.readouterr().out
+    assert main(["--data-dir", str(data), "status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["articles"] == 2 and status["index_ok"], "SQLite and the vector index agree after removal"
+    assert any(line.startswith("daily digest: off") for line in status["schedule"])
+    assert main(["--data-dir", str(data), "remove"]) == 2

@@ -75,3 +75,10 @@ def test_devset_floors(devset_scores, half: str, recall: float, search: float, b
 def test_offtopic_questions_get_the_topic_reply(devset_scores) -> None:  # type: ignore[no-untyped-def]
     off = devset_scores["offtopic"]
     assert off["with_topic_reply"] >= 19 and off["declined"] >= 19
+
+
+def test_follow_ups_completed_by_their_conversation(devset_services) -> None:  # type: ignore[no-untyped-def]
+    from devset import CONVERSATIONS, DEVSET, load_jsonl, score_conversations
+
+    result = score_conversations(devset_services, load_jsonl(DEVSET / "questions.jsonl"), load_jsonl(CONVERSATIONS))
+    assert result["follow_ups"] == 10 and result["gold_in_search_top5"] >= 7 and result["cited_gold"] >= 5

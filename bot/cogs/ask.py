@@ -38,7 +38,7 @@ class AskCog(commands.Cog):
         self.searcher = searcher
         self.footer = footer
         self.run_blocking = run_blocking
-        self.memory = memory or ConversationMemory()
+        self.memory = memory if memory is not None else ConversationMemory()
 
     @app_commands.command(name="ask", description="Ask a question; the answer quotes and cites the news archive.")
     @app_commands.describe(

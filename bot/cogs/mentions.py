@@ -62,7 +62,7 @@ class MentionsCog(commands.Cog):
         self.run_blocking = run_blocking
         self.ask_channel_ids = ask_channel_ids
         self.thread_channel_ids = thread_channel_ids
-        self.memory = memory or ConversationMemory()
+        self.memory = memory if memory is not None else ConversationMemory()
 
     def conversation_key(self, message: discord.Message) -> int | None:
         """Where a follow-up continues: the bot's answer it replies to, or the bot's thread it is written in."""
