@@ -108,18 +108,24 @@ CONVERSATIONS = ROOT / "bench" / "conversations.jsonl"
 def score_conversations(services: Any, questions: Iterable[dict[str, Any]],
                         conversations: Iterable[dict[str, Any]]) -> dict[str, int]:
     """Two-turn conversations (bench/conversations.jsonl): does the elliptic follow-up, completed with the
-    first question, cite a gold paragraph of the development-set question it stands for?"""
+    first question, cite a gold paragraph of the development-set question it stands for? Follow-ups the
+    archive cannot answer (`gold_of` null) should be declined."""
     gold = {q["id"]: {(name, paragraph) for name, paragraph in q["gold"]} for q in questions}
-    cited_gold = retrieved = total = 0
+    counts = {"follow_ups": 0, "cited_gold": 0, "gold_in_search_top5": 0, "unanswerable": 0, "declined": 0}
     for conversation in conversations:
-        total += 1
-        wanted = gold[conversation["gold_of"]]
         answer = services.answerer.answer(conversation["follow_up"], context=conversation["first"])
+        if conversation["gold_of"] is None:
+            counts["unanswerable"] += 1
+            counts["declined"] += answer.abstained
+            continue
+        counts["follow_ups"] += 1
+        wanted = gold[conversation["gold_of"]]
         cited = {(Path(c.passage.article.source).name, c.passage.position) for c in answer.citations[:5]}
-        cited_gold += bool(cited & wanted)
+        counts["cited_gold"] += bool(cited & wanted)
         hits = services.searcher.search(conversation["follow_up"], limit=5, context=conversation["first"]).hits
-        retrieved += any((Path(h.passage.article.source).name, h.passage.position) in wanted for h in hits)
-    return {"follow_ups": total, "cited_gold": cited_gold, "gold_in_search_top5": retrieved}
+        counts["gold_in_search_top5"] += any(
+            (Path(h.passage.article.source).name, h.passage.position) in wanted for h in hits)
+    return counts
 
 
 def run(devset: Path = DEVSET) -> dict[str, Any]:
@@ -155,7 +161,8 @@ def main() -> int:
     print(f"off-topic: {off['declined']}/{off['of']} declined, {off['with_topic_reply']} with the topic reply")
     talk = result["conversations"]
     print(f"follow-ups: {talk['cited_gold']}/{talk['follow_ups']} cite a gold paragraph of their completed question "
-          f"({talk['gold_in_search_top5']} with one in search's first five)")
+          f"({talk['gold_in_search_top5']} with one in search's first five); {talk['declined']}/{talk['unanswerable']} "
+          "unanswerable follow-ups declined")
     return 0
 
 

@@ -82,3 +82,4 @@ def test_follow_ups_completed_by_their_conversation(devset_services) -> None:  #
 
     result = score_conversations(devset_services, load_jsonl(DEVSET / "questions.jsonl"), load_jsonl(CONVERSATIONS))
     assert result["follow_ups"] == 10 and result["gold_in_search_top5"] >= 7 and result["cited_gold"] >= 5
+    assert result["unanswerable"] == 5 and result["declined"] >= 3
