@@ -303,11 +303,16 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from index.models import IngestStatus
 
+    sample = sample_dir()
+    if not sample.is_dir():
+        print(f"newsbot: the sample articles are not here ({sample}): run the demo from the project folder",
+              file=sys.stderr)
+        return 2
     workdir = Path(tempfile.mkdtemp(prefix="newsbot-demo-"))
     try:
         demo_settings = settings.model_copy(update={"data_dir": workdir})
         with open_services(demo_settings) as services:
-            results = services.ingestor.ingest_paths([sample_dir()])
+            results = services.ingestor.ingest_paths([sample])
             added = sum(r.status is IngestStatus.ADDED for r in results)
             print(f"ingested {added} sample articles into a throw-away folder\n")
             for question in DEMO_QUESTIONS:
