@@ -110,6 +110,13 @@ class IngestSettings(_Section):
         le=1.0,
         description="Mean best-match cosine of paragraphs above which two articles count as the same story copy.",
     )
+    dedup_window_days: int = Field(
+        3,
+        ge=0,
+        le=366,
+        description="Days around an article's date within which other articles are checked for being the same story "
+        "copy (wire copies appear within days; the check does not grow with the archive).",
+    )
     max_article_paragraphs: int = Field(
         2000,
         ge=1,
@@ -122,6 +129,12 @@ class SearchSettings(_Section):
     top_k: int = Field(5, ge=1, le=10, description="Most passages cited in one answer.")
     candidates: int = Field(60, ge=5, le=1000, description="Candidates each retriever hands to fusion.")
     date_boost: float = Field(0.25, ge=0.0, le=1.0, description="Bonus for passages of a date the question names.")
+    approximate_above: int = Field(
+        50_000,
+        ge=0,
+        description="Stored paragraphs from which dense search uses an approximate index (a FAISS HNSW graph; "
+        "recall@10 against exact search in README's measured section) instead of exact search; 0 keeps it exact.",
+    )
     dictionary_dir: Path = Field(
         Path("/usr/share/dictd"),
         description=(

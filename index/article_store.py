@@ -13,7 +13,7 @@ import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -370,6 +370,50 @@ class ArticleStore:
             "SELECT DISTINCT substr(published_first, 1, 4) FROM articles WHERE published_first IS NOT NULL ORDER BY 1"
         )
         return [int(r[0]) for r in rows]
+
+    def publication_years(self) -> list[int]:
+        """The years of `years()` by one index lookup a year instead of a scan of every article: questions
+        naming a day without a year ask for this on every question."""
+        years: list[int] = []
+        start = ""
+        while True:
+            first = self.db.read("SELECT MIN(published_first) FROM articles WHERE published_first >= ?", (start,))[0][0]
+            if first is None:
+                return years
+            years.append(int(first[:4]))
+            start = f"{years[-1] + 1:04d}"
+
+    def paragraph_ids_near(self, first: date, last: date, *, exclude_article: int | None = None) -> np.ndarray:
+        """Paragraphs of the articles whose days come within [first, last], for near-duplicate checks.
+
+        An article's days are its publication range (a month-only date covers
+        its month), or the day it was first seen when its date is unknown.
+        Year-only dates are too vague to place a copy and are left out. The
+        lower bound on `published_first` (a month before `first`) lets SQLite
+        walk the publication index over a few weeks instead of the archive.
+        """
+        reach_back = (first - timedelta(days=31)).isoformat()
+        after = (last + timedelta(days=1)).isoformat()
+        rows = self.db.read(
+            """SELECT group_concat(p.id) FROM paragraphs p WHERE p.article_id IN (
+                   SELECT id FROM articles WHERE published_first BETWEEN ? AND ? AND published_last >= ?
+                          AND date_precision != 'year' AND id != ?
+                   UNION ALL
+                   SELECT id FROM articles WHERE published_first IS NULL AND first_seen >= ? AND first_seen < ?
+                          AND id != ?)""",
+            (reach_back, last.isoformat(), first.isoformat(), exclude_article or 0,
+             first.isoformat(), after, exclude_article or 0),
+        )
+        joined = rows[0][0] if rows else None
+        if not joined:
+            return np.zeros(0, dtype=np.int64)
+        return np.array(joined.split(","), dtype=np.int64)
+
+    def article_ids_of(self, paragraph_ids: Iterable[int]) -> dict[int, int]:
+        """The article of each of these paragraphs (ids no longer stored are absent)."""
+        rows = self.db.read_in("SELECT id, article_id FROM paragraphs WHERE id IN ({marks})",
+                               sorted({int(i) for i in paragraph_ids}))
+        return {row[0]: row[1] for row in rows}
 
     def stats(self) -> StoreStats:
         counts = self.db.read(

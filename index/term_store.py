@@ -36,6 +36,26 @@ class TermStore:
             return []
         return [r[0] for r in rows]
 
+    def lexical_candidates_by_weight(
+        self, matches: Sequence[tuple[float, str]], limit: int, filters: SearchFilters | None = None
+    ) -> list[int]:
+        """Paragraph ids holding the most weight: each (weight, FTS5 query) adds its weight to every paragraph it
+        matches; ties go to the newest. Nothing is ranked by bm25(), which reads every match's length."""
+        if not matches:
+            return []
+        union = " UNION ALL ".join("SELECT rowid AS id, ? AS w FROM terms_fts WHERE terms_fts MATCH ?" for _ in matches)
+        where, params = (filters or SearchFilters()).sql()
+        join = "" if where == "1" else "JOIN paragraphs p ON p.id = m.id JOIN articles a ON a.id = p.article_id"
+        try:
+            rows = self.db.read(
+                f"SELECT m.id FROM ({union}) m {join} WHERE {where} GROUP BY m.id ORDER BY SUM(m.w) DESC, m.id DESC "
+                "LIMIT ?",
+                [value for weight, match in matches for value in (weight, match)] + params + [limit],
+            )
+        except sqlite3.OperationalError:
+            return []
+        return [r[0] for r in rows]
+
     def term_document_counts(self, terms: Iterable[str]) -> dict[str, int]:
         """How many paragraphs hold each analysed term (terms absent from the archive are left out)."""
         rows = self.db.read_in("SELECT term, doc FROM terms_vocab WHERE term IN ({marks})", sorted(set(terms)),

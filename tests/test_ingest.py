@@ -95,7 +95,7 @@ def test_index_file_is_rebuilt_when_missing_or_behind(settings: Settings, embedd
     services.close()
     manifest = json.loads(settings.index_path.with_suffix(".faiss.json").read_text())
     assert {k: v for k, v in manifest.items() if k != "sha256"} == {"model_id": embedder.model_id, "dimension": 512,
-                                                                   "count": 8}
+                                                                   "count": 8, "layout": "exact"}
     assert len(manifest["sha256"]) == 64
     settings.index_path.unlink()
     reopened = open_services(settings, embedder=embedder)

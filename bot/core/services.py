@@ -60,7 +60,11 @@ class Services:
         return removed
 
     def close(self) -> None:
-        self.store.close()
+        """Write what the vector index holds beyond its file (ingest saves it only now and then), then close."""
+        try:
+            self.vectors.save_if_changed()
+        finally:
+            self.store.close()
 
     def __enter__(self) -> Services:
         return self
@@ -77,7 +81,8 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     """
     store = open_store(settings.db_path)
     embedder = embedder or load_embedder(settings.embedding)
-    vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id)
+    vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id,
+                          approximate_above=settings.search.approximate_above)
     health = vectors.load(store.embeddings) if verify_index else None
     if health is not None:
         log.info("index %s", health.describe())
@@ -96,6 +101,7 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
             max_file_bytes=settings.ingest.max_file_bytes, default_outlet=settings.ingest.default_outlet
         ),
         dedup_threshold=settings.ingest.dedup_threshold,
+        dedup_window_days=settings.ingest.dedup_window_days,
         topic=topic,
         limits=ArticleLimits(max_paragraphs=settings.ingest.max_article_paragraphs),
     )
