@@ -42,7 +42,4 @@ def reindex(
             yield [r[0] for r in rows], encoded
 
     embeddings.replace_all(batches(), embedder.model_id)
-    vectors.reset()
-    health = vectors.sync(embeddings, rebuilt=True)
-    vectors.save()
-    return health.vectors
+    return vectors.rebuild(embeddings).vectors  # of the layout the archive's size calls for

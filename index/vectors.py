@@ -354,9 +354,6 @@ class VectorIndex:
         finally:
             self._rebuilding.release()
 
-    def reset(self) -> None:
-        with self._lock:
-            self._index = ExactIndex(self.dimension)
 
     def update(self, added_ids: tuple[int, ...], vectors: np.ndarray, removed_ids: tuple[int, ...] = ()) -> None:
         with self._lock:
