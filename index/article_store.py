@@ -276,16 +276,10 @@ class ArticleStore:
 
     def iter_paragraph_texts(self, batch: int = 512) -> Iterator[list[tuple[int, str, int, int]]]:
         """(paragraph id, text, article id, position) in id order, in batches: for re-embedding."""
-        last = 0
-        while True:
-            rows = self.db.read(
-                "SELECT id, text, article_id, position FROM paragraphs WHERE id > ? ORDER BY id LIMIT ?",
-                (last, batch),
-            )
-            if not rows:
-                return
+        for rows in self.db.read_pages(
+            "SELECT id, text, article_id, position FROM paragraphs WHERE id > ? ORDER BY id LIMIT ?", batch
+        ):
             yield [(r["id"], r["text"], r["article_id"], r["position"]) for r in rows]
-            last = rows[-1]["id"]
 
     def article(self, article_id: int) -> StoredArticle:
         cached = self._article_cache.get(article_id)

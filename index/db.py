@@ -290,6 +290,14 @@ class Database:
             rows += self.read(sql.format(marks=",".join("?" * len(part))), part)
         return rows
 
+    def read_pages(self, sql: str, batch: int) -> Iterator[list[sqlite3.Row]]:
+        """Rows of `sql` a page at a time, by key instead of OFFSET (which rereads every skipped row): `sql`
+        takes the last key seen and the page size, and orders by its first column, an integer key."""
+        last = 0
+        while rows := self.read(sql, (last, batch)):
+            yield rows
+            last = int(rows[-1][0])
+
     def meta(self, key: str) -> str | None:
         """A value of the `meta` table (model id, dimension, last ingest, topic fingerprint)."""
         rows = self.read("SELECT value FROM meta WHERE key = ?", (key,))

@@ -91,15 +91,8 @@ class EmbeddingStore:
         An index build streams through this, so no step holds every vector as
         Python objects (a chunk of 8,192 is 16 MB).
         """
-        last = 0
-        while True:
-            rows = self.db.read(
-                "SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id > ? ORDER BY paragraph_id LIMIT ?",
-                (last, batch),
-            )
-            if not rows:
-                return
+        for rows in self.db.read_pages(
+            "SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id > ? ORDER BY paragraph_id LIMIT ?", batch
+        ):
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-            yield ids, vectors
-            last = int(ids[-1])
+            yield ids, np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
