@@ -7,6 +7,7 @@ not load numpy, FAISS and the language models along with it.
 
 __all__ = [
     "analysis",
+    "approximate",
     "archive_file",
     "article_building",
     "article_store",
@@ -25,6 +26,7 @@ __all__ = [
     "lexical",
     "lexicon",
     "models",
+    "near_duplicates",
     "pages",
     "parsing",
     "query",
