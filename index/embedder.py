@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -128,8 +128,8 @@ class Embedder:
         return cast(np.ndarray, self.encode_queries([text])[0])
 
     @contextmanager
-    def batch_workers(self) -> Iterator[tuple[int, Callable[[list[str]], np.ndarray]]]:
-        """How many passage batches to embed at once, and the function that embeds one, for a long ingest.
+    def batch_workers(self) -> Iterator[int]:
+        """How many passage batches to embed at once (with `encode_passages`) for a long ingest.
 
         The bundled encoder's matrices are small (micro-batches of 384 tokens), so a second BLAS thread
         gains it little and spins between calls: 238 paragraphs/s on one thread, 302–340 on two, but 385
@@ -138,7 +138,7 @@ class Embedder:
         a second thread. Other models embed one batch at a time on every thread.
         """
         if not self.one_thread_batches or self.threads < 2:
-            yield 1, self.encode_passages
+            yield 1
             return
         from threadpoolctl import threadpool_limits
 
@@ -146,7 +146,7 @@ class Embedder:
         module.side_by_side = True
         try:
             with threadpool_limits(limits=1, user_api="blas"):
-                yield self.threads, self.encode_passages
+                yield self.threads
         finally:
             module.side_by_side = False
 

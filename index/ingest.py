@@ -191,17 +191,16 @@ class Ingestor:
         self, items: Iterable[Article | InputError], *, first_seen: datetime | None = None
     ) -> Iterator[IngestResult]:
         if not self.embed_in_background:
-            yield from self._ingest_embedded(items, first_seen, self.embedder.encode_passages, 0)
+            yield from self._ingest_embedded(items, first_seen, 0)
             return
-        with self.embedder.batch_workers() as (workers, encode):
-            yield from self._ingest_embedded(items, first_seen, encode, workers)
+        with self.embedder.batch_workers() as workers:
+            yield from self._ingest_embedded(items, first_seen, workers)
 
     def _ingest_embedded(
-        self, items: Iterable[Article | InputError], first_seen: datetime | None,
-        encode: Callable[[list[str]], np.ndarray], workers: int,
+        self, items: Iterable[Article | InputError], first_seen: datetime | None, workers: int
     ) -> Iterator[IngestResult]:
         batcher: ParagraphBatcher[tuple[Article, str]] = ParagraphBatcher(
-            encode, self.embedder.dimension, workers=workers
+            self.embedder.encode_passages, self.embedder.dimension, workers=workers
         )
         queued: set[str] = set()
         try:

@@ -103,10 +103,10 @@ def test_the_bundled_encoder_embeds_batches_side_by_side_on_one_thread_each(embe
 
     configured = blas_threads()
     texts = ["Ganja was shelled on Sunday.", "Lachin corridor reopened.", "Talks in Moscow.", "A truce.", "Mines."]
-    with embedder.batch_workers() as (workers, encode):
+    with embedder.batch_workers() as workers:
         assert workers == embedder.threads
         if workers > 1:
             assert blas_threads() == {1}
-        vectors = encode(texts)
+        vectors = embedder.encode_passages(texts)
     assert blas_threads() == configured
     assert np.allclose(vectors, embedder.encode_passages(texts), atol=1e-5)
