@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from index.chunking import split_paragraphs, split_sentences  # noqa: E402
 from index.errors import TooLargeError  # noqa: E402
+from index.input.chunking import split_paragraphs, split_sentences  # noqa: E402
 from index.sources.content_decoding import BodyDecoder  # noqa: E402
 from index.sources.dtd import strip_dtd  # noqa: E402
 from index.sources.feeds import parse_feed  # noqa: E402

@@ -41,7 +41,7 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def key_facts(reference: str) -> list[str]:
     """Numbers and names of a reference answer: what an answering sentence should contain."""
-    from index.analysis import fold
+    from index.search.analysis import fold
 
     words = _FACT.findall(reference)
     facts = [w for w in words if any(c.isdigit() for c in w)]
@@ -51,7 +51,7 @@ def key_facts(reference: str) -> list[str]:
 
 def score(services: Any, questions: Iterable[dict[str, Any]], offtopic: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Scores per half and overall; `services` already holds the development corpus."""
-    from index.analysis import fold
+    from index.search.analysis import fold
 
     found: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     searched: dict[str, list[bool]] = defaultdict(list)

@@ -71,11 +71,11 @@ from scale_corpus import (  # noqa: E402
 
 from bot.core.services import Services, open_services  # noqa: E402
 from config.settings import Settings, load_settings  # noqa: E402
-from index.dates import parse_date  # noqa: E402
 from index.embedder import Embedder, load_embedder  # noqa: E402
 from index.ingest import Ingestor, embedding_text  # noqa: E402
+from index.input.dates import parse_date  # noqa: E402
 from index.models import Article  # noqa: E402
-from index.vectors import ExactIndex  # noqa: E402
+from index.search.vectors import ExactIndex  # noqa: E402
 
 CHUNK_ARTICLES = 100
 MIX = 0.5

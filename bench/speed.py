@@ -35,10 +35,10 @@ if str(ROOT) not in sys.path:
 
 from bot.core.services import open_services  # noqa: E402
 from config.settings import load_settings  # noqa: E402
-from index.article_store import content_hash  # noqa: E402
-from index.dates import PublishedDate  # noqa: E402
 from index.ingest import embedding_text  # noqa: E402
+from index.input.dates import PublishedDate  # noqa: E402
 from index.models import Article  # noqa: E402
+from index.storage.sqlite.article_store import content_hash  # noqa: E402
 
 WORDS = (
     "army shelling village ceasefire corridor peacekeepers refugees drone artillery ministry statement border "

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings, SettingsError, load_settings
-from index.archive_file import check_data_dir
 from index.errors import NewsbotError
 from index.sides import Side
+from index.storage.sqlite.archive_file import check_data_dir
 
 __all__ = ["main", "build_parser"]
 
@@ -153,7 +153,7 @@ def _progress(total: int, desc: str) -> Any:
 
 
 def _filters(args: argparse.Namespace) -> Any:
-    from index.article_store import SearchFilters
+    from index.storage.sqlite.article_store import SearchFilters
 
     return SearchFilters(since=args.since, until=args.until, language=args.lang, outlet=args.outlet)
 
@@ -161,7 +161,7 @@ def _filters(args: argparse.Namespace) -> Any:
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from index.ingest import FileOrigin, IngestSummary
-    from index.input_files import collect_files
+    from index.input.input_files import collect_files
     from index.models import IngestStatus
 
     with open_services(settings) as services:
@@ -184,7 +184,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
-    from index.article_store import Removal
+    from index.storage.sqlite.article_store import Removal
 
     removal = Removal(tuple(args.id), tuple(args.source), args.outlet, args.since, args.until)
     if removal.empty:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from index.db import Database
+from index.storage.sqlite.db import Database
 
 __all__ = ["PostLog"]
 

@@ -22,8 +22,8 @@ from bot.core.following import FollowAlert, FollowMatcher
 from bot.core_threads import RunBlocking
 from bot.follow_store import FollowStore
 from bot.render import follow_alert_embed
-from index.article_store import ArticleStore
 from index.models import StoredArticle
+from index.storage.sqlite.article_store import ArticleStore
 
 __all__ = ["FollowAlerter"]
 

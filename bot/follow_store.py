@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from bot.core.following import Follow
-from index.db import Database
+from index.storage.sqlite.db import Database
 
 __all__ = ["FollowStore", "MAX_FOLLOWS_PER_GUILD"]
 

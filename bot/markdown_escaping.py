@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from index.urls import web_url_problem
+from index.input.urls import web_url_problem
 
 __all__ = ["escape_markdown", "inert", "neutralise_mentions", "link_or_code", "cut_escaped", "MAX_LINK_CHARS"]
 

@@ -26,7 +26,7 @@ from bot.core.perspectives import Perspectives
 from bot.core.status import StatusReport
 from bot.core.timeline import Timeline, TimelineEntry
 from bot.markdown_escaping import cut_escaped, inert, link_or_code, neutralise_mentions
-from index.chunking import split_sentences
+from index.input.chunking import split_sentences
 from index.models import Hit, Passage, StoredArticle
 from index.sides import SIDE_LABELS
 

@@ -1,44 +1,27 @@
 """The core: ingest → paragraphs → store → vectors → search. Knows nothing of Discord.
 
-Import from the modules: this file imports none of them, so a child process
-that runs one module of the package (the feed parser of the web half) does
-not load numpy, FAISS and the language models along with it.
+Packages by responsibility: `input` (files, pages and feed entries to `Article`s),
+`storage` (the archive of record and its repositories), `search` (analysis,
+dictionaries, query understanding, lexical and dense retrieval, fusion), and
+`sources` (the web half, above the core). Ingest, embedding and re-embedding,
+which tie these together, sit at this level.
+
+Import from the modules: no `__init__` of this package imports any of them, so a
+child process that runs one module (the feed parser of the web half) does not
+load numpy, FAISS and the language models along with it.
 """
 
 __all__ = [
-    "analysis",
-    "approximate",
-    "archive_file",
-    "article_building",
-    "article_store",
-    "charset_decoding",
-    "chunking",
-    "dates",
-    "db",
     "embedder",
     "embedding_batches",
-    "embedding_store",
     "errors",
-    "glossary",
     "ingest",
-    "input_files",
-    "language",
-    "lexical",
-    "lexicon",
+    "input",
     "models",
     "near_duplicates",
-    "pages",
-    "parsing",
-    "query",
     "reindex",
     "search",
     "sides",
     "sources",
-    "stopwords",
-    "store",
-    "term_store",
-    "text_cleaning",
-    "topic",
-    "urls",
-    "vectors",
+    "storage",
 ]

@@ -28,19 +28,19 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis import analyse
-from index.article_building import ArticleLimits, admit_article
-from index.article_store import ArticleStore, content_hash
 from index.embedder import Embedder
 from index.embedding_batches import ParagraphBatcher
 from index.errors import InputError
-from index.input_files import collect_files
-from index.language import detect_language
+from index.input.article_building import ArticleLimits, admit_article
+from index.input.input_files import collect_files
+from index.input.language import detect_language
+from index.input.parsing import ParseOptions, parse_file
 from index.models import Article, IngestResult, IngestStatus
 from index.near_duplicates import NearDuplicateFinder
-from index.parsing import ParseOptions, parse_file
-from index.topic import TopicGate
-from index.vectors import VectorIndex
+from index.search.analysis import analyse
+from index.search.topic import TopicGate
+from index.search.vectors import VectorIndex
+from index.storage.sqlite.article_store import ArticleStore, content_hash
 
 __all__ = ["FileOrigin", "Ingestor", "embedding_text", "IngestCounts", "IngestSummary"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from index.dates import PublishedDate
+from index.input.dates import PublishedDate
 
 __all__ = [
     "Article",

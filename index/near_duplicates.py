@@ -23,10 +23,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from index.article_store import ArticleStore
-from index.dates import DatePrecision, PublishedDate
+from index.input.dates import DatePrecision, PublishedDate
 from index.models import Article
-from index.vectors import VectorIndex
+from index.search.vectors import VectorIndex
+from index.storage.sqlite.article_store import ArticleStore
 
 __all__ = ["DateWindow", "NearDuplicateFinder", "NEIGHBOURS"]
 

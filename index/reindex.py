@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from index.article_store import ArticleStore
 from index.embedder import Embedder
-from index.embedding_store import EmbeddingStore
 from index.ingest import embedding_text
-from index.vectors import VectorIndex
+from index.search.vectors import VectorIndex
+from index.storage.sqlite.article_store import ArticleStore
+from index.storage.sqlite.embedding_store import EmbeddingStore
 
 __all__ = ["reindex"]
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from index.dates import DatePrecision, find_dates_in_question, find_months_in_question, parse_date
+from index.input.dates import DatePrecision, find_dates_in_question, find_months_in_question, parse_date
 
 
 def test_month_precision_is_kept_and_never_shown_as_a_day() -> None:

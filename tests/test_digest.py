@@ -15,7 +15,7 @@ from bot.core.digest import Digest, build_digest
 from bot.digest_job import DigestPoster
 from bot.digest_posts import PostLog
 from config.settings import DigestSettings
-from index.dates import PublishedDate
+from index.input.dates import PublishedDate
 from index.models import Article
 
 pytestmark = pytest.mark.slow

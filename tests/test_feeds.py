@@ -13,16 +13,16 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from index.charset_decoding import decode_markup
-from index.dates import DatePrecision, PublishedDate
 from index.errors import InputError
-from index.pages import ExtractedPage, extract_page
+from index.input.charset_decoding import decode_markup
+from index.input.dates import DatePrecision, PublishedDate
+from index.input.pages import ExtractedPage, extract_page
+from index.input.urls import canonical_url
 from index.sources.dtd import strip_dtd
 from index.sources.entry_articles import entry_to_article
 from index.sources.feeds import FeedEntry, FeedParseLimits, needs_page, parse_feed
 from index.sources.fetch import Fetcher, FetchPolicy
 from index.sources.html_text import html_to_text
-from index.urls import canonical_url
 from tests.bounded_child import run_bounded
 from tests.http_server import LoopbackServer, static
 

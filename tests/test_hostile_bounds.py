@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.chunking import (
+from index.input.chunking import (
     MAX_PARAGRAPH_CHARS,
     WINDOW_OVERLAP_CHARS,
     normalise_whitespace,
@@ -57,7 +57,7 @@ def test_splitting_is_linear_on_pathological_text() -> None:
     """25x the issue's 'A. ' * 80000 (which took 2.1 s, ×2.5-3.6 per doubling) and other worst cases, 20 CPU s."""
     done = run_bounded(
         """
-        from index.chunking import MAX_PARAGRAPH_CHARS, split_paragraphs, split_sentences
+        from index.input.chunking import MAX_PARAGRAPH_CHARS, split_paragraphs, split_sentences
         cases = ["A. " * 2_000_000, "Ab. Cd. " * 300_000, "x" * 5_000_000, "word " * 1_000_000,
                  ")" * 2_000_000, ". " + "\\u201d" * 2_000_000 + " X", "\\n \\n" * 1_000_000 + "end"]
         for text in cases:
@@ -89,7 +89,7 @@ def test_a_large_batch_is_stored_article_by_article_as_it_is_embedded(services, 
     """3,300 ordinary paragraphs in 20 files: each article is committed as soon as its paragraphs are embedded,
     long before the batch is through, and the caller sees every stored article (and every file read) as it goes."""
     from index.embedding_batches import PARAGRAPHS_PER_BATCH
-    from index.input_files import collect_files
+    from index.input.input_files import collect_files
 
     folder = tmp_path / "large"
     folder.mkdir()

@@ -126,7 +126,7 @@ def test_ten_thousand_item_feed_parses() -> None:
 FETCH_AND_PARSE = """
 import asyncio, json
 from index.errors import NewsbotError
-from index.pages import extract_page
+from index.input.pages import extract_page
 from index.sources.entry_articles import entry_to_article
 from index.sources.feeds import parse_feed
 from index.sources.fetch import Fetcher, FetchPolicy
@@ -256,8 +256,8 @@ OFF_LOOP_FILES = frozenset(
 def test_polls_keep_parsing_and_splitting_off_the_event_loop(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A profiler on the event loop's thread only sees what runs on the loop: no call may reach the parsing,
     splitting, cleaning, ingest or storage modules (a 1 MB entry once held the loop for 45 s)."""
-    from index.article_building import ArticleLimits
     from index.ingest import Ingestor
+    from index.input.article_building import ArticleLimits
     from index.sources.fetch import Fetcher, FetchPolicy
     from index.sources.monitor import Monitor
     from index.sources.registry import Source, SourceRegistry

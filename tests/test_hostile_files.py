@@ -160,10 +160,10 @@ def hostile(tmp_path: Path) -> Iterator[HostileBatch]:
 PARSE_STAGE = """
 import json, sys
 from pathlib import Path
-from index.article_building import ArticleLimits, admit_article
+from index.input.article_building import ArticleLimits, admit_article
 from index.errors import InputError
-from index.input_files import collect_files
-from index.parsing import parse_file
+from index.input.input_files import collect_files
+from index.input.parsing import parse_file
 out = []
 for item in collect_files([Path(sys.argv[1])]):
     if isinstance(item, InputError):

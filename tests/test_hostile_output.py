@@ -21,9 +21,9 @@ from bot.core.answering import Answer
 from bot.core.citations import Citation
 from bot.markdown_escaping import escape_markdown, inert, link_or_code
 from bot.render import LIMITS, alert_embed, answer_embed, digest_embeds, hits_embed
-from index.dates import PublishedDate
+from index.input.dates import PublishedDate
+from index.input.urls import web_url_problem
 from index.models import Hit, Passage, StoredArticle
-from index.urls import web_url_problem
 from tests.discord_emulator import DiscordEmulator, connected
 from tests.http_server import LoopbackServer, static
 
@@ -119,9 +119,9 @@ async def bot_with_hostile_articles(tmp_path: Path, embedder, monkeypatch: pytes
     from bot.core.monitoring import fetch_policy, open_registry
     from bot.core.services import open_services
     from config.settings import load_settings
-    from index.article_store import content_hash
     from index.models import Article
     from index.sources.fetch import Fetcher
+    from index.storage.sqlite.article_store import content_hash
 
     for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN"):
         monkeypatch.delenv(name, raising=False)

@@ -11,7 +11,7 @@ import pytest
 from config.settings import Settings
 from index.errors import ModelMismatchError
 from index.reindex import reindex
-from index.vectors import VectorIndex
+from index.search.vectors import VectorIndex
 from tests.conftest import write_articles
 
 pytestmark = pytest.mark.slow
@@ -51,7 +51,7 @@ def test_cross_language_search_finds_the_other_language(services, corpus_dir: Pa
 def test_filters_restrict_language_and_dates(services, corpus_dir: Path) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from index.article_store import SearchFilters
+    from index.storage.sqlite.article_store import SearchFilters
 
     services.ingestor.ingest_paths([corpus_dir])
     hits = services.searcher.search("refugees", filters=SearchFilters(language="de")).hits

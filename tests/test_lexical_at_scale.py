@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import index.lexical as lexical
-from index.article_store import content_hash
-from index.dates import PublishedDate, parse_date
-from index.lexical import LexicalScorer
+import index.search.lexical as lexical
+from index.input.dates import PublishedDate, parse_date
 from index.models import Article
-from index.query import QuestionReader
-from index.store import Store, open_store
+from index.search.lexical import LexicalScorer
+from index.search.query import QuestionReader
+from index.storage.sqlite.article_store import content_hash
+from index.storage.sqlite.store import Store, open_store
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.article_store import content_hash
-from index.dates import PublishedDate, parse_date
+from index.input.dates import PublishedDate, parse_date
 from index.models import Article
 from index.near_duplicates import DateWindow, NearDuplicateFinder
-from index.store import Store, open_store
-from index.vectors import VectorIndex
+from index.search.vectors import VectorIndex
+from index.storage.sqlite.article_store import content_hash
+from index.storage.sqlite.store import Store, open_store
 from tests.conftest import write_articles
 
 DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset"

@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from index.chunking import split_paragraphs, split_sentences
-from index.dates import DatePrecision
 from index.errors import InputError
+from index.input.chunking import split_paragraphs, split_sentences
+from index.input.dates import DatePrecision
+from index.input.parsing import ParseOptions, parse_file, parse_seed_text
 from index.models import Article
-from index.parsing import ParseOptions, parse_file, parse_seed_text
 
 
 def _one(path: Path, options: ParseOptions | None = None) -> Article | InputError:

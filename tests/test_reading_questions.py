@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from index.analysis import analyse, stems
-from index.dates import PublishedDate, find_dates_in_text
-from index.lexicon import BilingualDictionary, Lexicon, load_lexicon
-from index.query import AnswerType, QuestionReader, question_language
-from index.topic import TopicGate
+from index.input.dates import PublishedDate, find_dates_in_text
+from index.search.analysis import analyse, stems
+from index.search.lexicon import BilingualDictionary, Lexicon, load_lexicon
+from index.search.query import AnswerType, QuestionReader, question_language
+from index.search.topic import TopicGate
 
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 

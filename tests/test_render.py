@@ -8,7 +8,7 @@ from bot.core.answering import Answer
 from bot.core.citations import Citation
 from bot.markdown_escaping import neutralise_mentions
 from bot.render import LIMITS, IndexFooter, answer_embed, fit_text, hits_embed
-from index.dates import PublishedDate, parse_date
+from index.input.dates import PublishedDate, parse_date
 from index.models import Hit, Passage, StoredArticle
 
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from index.db import Database
 from index.errors import InputError
 from index.sides import Side
 from index.sources.registry import Source, SourceRegistry, backoff_delay, load_sources_file
+from index.storage.sqlite.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from bot.digest_posts import PostLog
-from index.article_store import ArticleStore, SearchFilters, content_hash
-from index.dates import PublishedDate
-from index.db import MIGRATIONS, SCHEMA_VERSION, Database
+from index.input.dates import PublishedDate
 from index.models import Article
 from index.sources.registry import SourceKind, SourceRegistry
-from index.store import open_store
+from index.storage.sqlite.article_store import ArticleStore, SearchFilters, content_hash
+from index.storage.sqlite.db import MIGRATIONS, SCHEMA_VERSION, Database
+from index.storage.sqlite.store import open_store
 
 
 def _write(store: ArticleStore, source: str, published: PublishedDate) -> int:

@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.approximate import ApproximateIndex
-from index.article_store import content_hash
-from index.dates import PublishedDate
-from index.embedding_store import EmbeddingStore
+from index.input.dates import PublishedDate
 from index.models import Article
-from index.store import Store, open_store
-from index.vectors import VectorIndex
+from index.search.approximate import ApproximateIndex
+from index.search.vectors import VectorIndex
+from index.storage.sqlite.article_store import content_hash
+from index.storage.sqlite.embedding_store import EmbeddingStore
+from index.storage.sqlite.store import Store, open_store
 
 DIMENSION = 512
 MODEL = "test-model"
@@ -102,7 +102,7 @@ def test_approximate_search_finds_stored_vectors_and_filters_exactly(store: Stor
 
 def test_large_filter_probes_more_clusters_and_keeps_to_the_filter(store: Store, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    import index.approximate as approximate
+    import index.search.approximate as approximate
 
     monkeypatch.setattr(approximate, "EXACT_FILTER_MAX", 50)
     rng = np.random.default_rng(3)
@@ -236,7 +236,7 @@ def test_a_second_thread_finding_a_rebuild_due_does_not_rebuild_again(store: Sto
 
 def test_an_index_build_streams_the_vectors(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No step holds every vector as Python objects: the build reads SQLite in chunks."""
-    import index.vectors as module
+    import index.search.vectors as module
 
     rng = np.random.default_rng(7)
     _articles(store, 0, 800, rng)  # 4,000 vectors, 8 MB
@@ -255,7 +255,7 @@ def test_an_index_build_streams_the_vectors(store: Store, tmp_path: Path, monkey
 
 def test_saves_are_spaced_by_what_changed(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each save rewrites the whole file: ingest saves after a share of the index changed, not after every batch."""
-    import index.vectors as module
+    import index.search.vectors as module
 
     monkeypatch.setattr(module, "SAVE_EVERY", 100)
     rng = np.random.default_rng(8)

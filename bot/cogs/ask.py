@@ -14,8 +14,8 @@ from bot.core.conversation import ConversationMemory, Turn
 from bot.core_threads import RunBlocking
 from bot.paging import EmbedPager
 from bot.render import IndexFooterSource, answer_embed, hits_embed
-from index.article_store import SearchFilters
-from index.search import Searcher
+from index.search.hybrid import Searcher
+from index.storage.sqlite.article_store import SearchFilters
 
 __all__ = ["AskCog"]
 

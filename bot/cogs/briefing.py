@@ -14,7 +14,7 @@ from bot.core_threads import RunBlocking
 from bot.errors import UserFacingError
 from bot.paging import EmbedPager
 from bot.render import perspectives_embeds, timeline_embeds
-from index.dates import parse_date
+from index.input.dates import parse_date
 
 __all__ = ["BriefingCog"]
 

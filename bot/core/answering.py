@@ -26,10 +26,10 @@ import numpy as np
 from bot.core.answerability import AnswerabilityModel, Signals, load_answerability_model
 from bot.core.citations import Citation
 from bot.core.reading import Evidence, read_passage, read_passages
-from index.article_store import SearchFilters
 from index.models import Hit
-from index.search import SearchResult
-from index.topic import TopicGate
+from index.search.hybrid import SearchResult
+from index.search.topic import TopicGate
+from index.storage.sqlite.article_store import SearchFilters
 
 __all__ = ["Answer", "Answerer", "AnswerPolicy", "Assessment", "PassageSearch"]
 

@@ -36,12 +36,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from bot.core.citations import Citation
-from index.chunking import split_sentences
 from index.embedder import Embedder
 from index.errors import InputError
+from index.input.chunking import split_sentences
 from index.models import Passage, StoredArticle
+from index.search.topic import TopicGate
 from index.sides import Side
-from index.topic import TopicGate
 
 __all__ = [
     "Digest",

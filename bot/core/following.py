@@ -26,8 +26,8 @@ import numpy as np
 
 from bot.core.reading import read_passage
 from index.models import Hit, StoredArticle
-from index.search import Searcher
-from index.topic import TopicGate
+from index.search.hybrid import Searcher
+from index.search.topic import TopicGate
 
 __all__ = ["Follow", "FollowAlert", "FollowLog", "FollowMatcher", "MATCH_THRESHOLD", "DEFAULT_COOLDOWN"]
 

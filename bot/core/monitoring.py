@@ -13,7 +13,7 @@ from dataclasses import replace
 from bot.core.services import Services
 from config.settings import SourcesSettings
 from index.errors import InputError
-from index.pages import extract_page
+from index.input.pages import extract_page
 from index.sources.feeds import parse_feed
 from index.sources.fetch import Fetcher, FetchPolicy
 from index.sources.monitor import Monitor, PollResult, ToThread

@@ -16,12 +16,12 @@ from datetime import date, timedelta
 
 from bot.core.citations import Citation
 from bot.core.reading import read_passage
-from index.article_store import SearchFilters
-from index.dates import PublishedDate
+from index.input.dates import PublishedDate
 from index.models import Hit, StoredArticle
-from index.search import Searcher
+from index.search.hybrid import Searcher
+from index.search.topic import TopicGate
 from index.sides import Side
-from index.topic import TopicGate
+from index.storage.sqlite.article_store import SearchFilters
 
 __all__ = ["Perspectives", "SideAccount", "PerspectiveFinder", "SIDES_SHOWN"]
 

@@ -14,12 +14,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.analysis import analyse
-from index.chunking import split_sentences
-from index.dates import MONTHS, find_dates_in_text
-from index.lexical import ConceptStats
+from index.input.chunking import split_sentences
+from index.input.dates import MONTHS, find_dates_in_text
 from index.models import Hit
-from index.query import AnswerType, Question
+from index.search.analysis import analyse
+from index.search.lexical import ConceptStats
+from index.search.query import AnswerType, Question
 
 __all__ = ["Evidence", "read_passage", "answer_type_present", "SENTENCE_COVERAGE_WEIGHT", "TYPE_WEIGHT"]
 

@@ -13,19 +13,19 @@ import numpy as np
 
 from bot.core.answering import Answerer, AnswerPolicy
 from config.settings import Settings
-from index.article_building import ArticleLimits
-from index.article_store import Removal
 from index.embedder import Embedder, load_embedder
 from index.ingest import Ingestor
-from index.lexicon import load_lexicon
+from index.input.article_building import ArticleLimits
+from index.input.parsing import ParseOptions
 from index.models import StoredArticle
-from index.parsing import ParseOptions
-from index.query import QuestionReader
-from index.search import Searcher, SearchWeights
+from index.search.hybrid import Searcher, SearchWeights
+from index.search.lexicon import load_lexicon
+from index.search.query import QuestionReader
+from index.search.topic import TopicGate
+from index.search.vectors import IndexHealth, VectorIndex
 from index.sides import Side, SideTable, bundled_side_table, load_side_table
-from index.store import Store, open_store
-from index.topic import TopicGate
-from index.vectors import IndexHealth, VectorIndex
+from index.storage.sqlite.article_store import Removal
+from index.storage.sqlite.store import Store, open_store
 
 __all__ = ["Services", "open_services"]
 

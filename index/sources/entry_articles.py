@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from index.article_building import build_article, latest_plausible_date
-from index.chunking import split_paragraphs
-from index.dates import PublishedDate
 from index.errors import InputError
+from index.input.article_building import build_article, latest_plausible_date
+from index.input.chunking import split_paragraphs
+from index.input.dates import PublishedDate
+from index.input.pages import ExtractedPage
 from index.models import Article
-from index.pages import ExtractedPage
 from index.sources.feeds import FeedEntry
 
 __all__ = ["entry_to_article", "page_to_article"]

@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
-from index.charset_decoding import decode_markup, xml_declared_encoding
-from index.dates import PublishedDate
 from index.errors import InputError
+from index.input.charset_decoding import decode_markup, xml_declared_encoding
+from index.input.dates import PublishedDate
+from index.input.urls import canonical_url, web_url_problem
 from index.sources.dtd import strip_dtd
 from index.sources.html_text import html_to_text, text_paragraphs
-from index.urls import canonical_url, web_url_problem
 
 __all__ = [
     "FeedParseLimits",

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 import lxml.etree
 import lxml.html
 
-from index.chunking import normalise_whitespace
-from index.text_cleaning import without_non_xml
+from index.input.chunking import normalise_whitespace
+from index.input.text_cleaning import without_non_xml
 
 __all__ = ["html_to_text", "text_paragraphs"]
 

@@ -27,16 +27,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from index.errors import FetchError, InputError, NewsbotError
-from index.glossary import expand_term
 from index.ingest import IngestCounts, Ingestor
+from index.input.pages import ExtractedPage, extract_page
+from index.input.urls import canonical_url
 from index.models import Article, IngestResult, IngestStatus, StoredArticle
-from index.pages import ExtractedPage, extract_page
+from index.search.glossary import expand_term
 from index.sides import Side
 from index.sources.entry_articles import entry_to_article, page_to_article
 from index.sources.feeds import FeedEntry, needs_page, parse_feed
 from index.sources.fetch import Fetcher, FetchResult
 from index.sources.registry import Source, SourceKind, SourceRegistry, SourceState
-from index.urls import canonical_url
 
 __all__ = ["Monitor", "PollResult", "ToThread", "matches_topic", "routed"]
 

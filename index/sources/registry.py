@@ -21,10 +21,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from index.db import Database
 from index.errors import InputError
+from index.input.urls import web_url_problem
 from index.sides import Side
-from index.urls import web_url_problem
+from index.storage.sqlite.db import Database
 
 __all__ = ["SourceKind", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay"]
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from index.db import Database
 from index.errors import ModelMismatchError
+from index.storage.sqlite.db import Database
 
 __all__ = ["EmbeddingStore"]
 

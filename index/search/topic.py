@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from index.analysis import stems, word_tokens
-from index.glossary import expand_term
+from index.search.analysis import stems, word_tokens
+from index.search.glossary import expand_term
 
 __all__ = ["TopicGate", "MIN_DENSITY"]
 

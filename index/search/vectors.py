@@ -40,9 +40,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.approximate import TOMBSTONE_SHARE, ApproximateIndex
-from index.embedding_store import EmbeddingStore
 from index.errors import StoreError
+from index.search.approximate import TOMBSTONE_SHARE, ApproximateIndex
+from index.storage.sqlite.embedding_store import EmbeddingStore
 
 __all__ = ["VectorIndex", "IndexHealth", "ExactIndex", "APPROXIMATE_ABOVE"]
 

@@ -24,13 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from index.chunking import MAX_PARAGRAPH_CHARS, bound_paragraphs, split_sentences
-from index.dates import PublishedDate
 from index.errors import InputError
-from index.language import detect_language
+from index.input.chunking import MAX_PARAGRAPH_CHARS, bound_paragraphs, split_sentences
+from index.input.dates import PublishedDate
+from index.input.language import detect_language
+from index.input.text_cleaning import clean_label, clean_text
+from index.input.urls import web_url_problem
 from index.models import Article
-from index.text_cleaning import clean_label, clean_text
-from index.urls import web_url_problem
 
 __all__ = [
     "ArticleLimits",

@@ -17,11 +17,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from index.analysis import paragraph_terms
-from index.dates import PublishedDate, find_dates_in_text, published_from_columns
-from index.db import Database
-from index.embedding_store import EmbeddingStore
+from index.input.dates import PublishedDate, find_dates_in_text, published_from_columns
 from index.models import Article, IngestStatus, Passage, StoredArticle
+from index.search.analysis import paragraph_terms
+from index.storage.sqlite.db import Database
+from index.storage.sqlite.embedding_store import EmbeddingStore
 
 __all__ = [
     "ArticleStore", "Removal", "SearchFilters", "StoreStats", "WriteOutcome", "content_hash"]

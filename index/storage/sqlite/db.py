@@ -20,10 +20,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from index.analysis import paragraph_terms
-from index.archive_file import check_archive_identity, check_data_dir, damage_error, existing_archive, mark_archive
-from index.dates import find_dates_in_text, published_from_columns
 from index.errors import StoreError
+from index.input.dates import find_dates_in_text, published_from_columns
+from index.search.analysis import paragraph_terms
+from index.storage.sqlite.archive_file import (
+    check_archive_identity,
+    check_data_dir,
+    damage_error,
+    existing_archive,
+    mark_archive,
+)
 
 __all__ = ["Database", "Migration", "MIGRATIONS", "SCHEMA_VERSION", "sql_script"]
 

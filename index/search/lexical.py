@@ -30,9 +30,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.article_store import SearchFilters
-from index.query import Concept, Phrase
-from index.term_store import TermStore
+from index.search.query import Concept, Phrase
+from index.storage.sqlite.article_store import SearchFilters
+from index.storage.sqlite.term_store import TermStore
 
 __all__ = ["ConceptMatcher", "ConceptStats", "LexicalMatch", "LexicalScorer"]
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from index.errors import InputError
-from index.text_cleaning import printable_name
+from index.input.text_cleaning import printable_name
 
 __all__ = ["collect_files", "read_regular_file", "shown_path"]
 

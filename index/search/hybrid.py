@@ -23,14 +23,14 @@ from datetime import date
 
 import numpy as np
 
-from index.article_store import SearchFilters
-from index.dates import DatePrecision, PublishedDate
 from index.embedder import Embedder
-from index.lexical import ConceptStats, LexicalMatch, LexicalScorer
+from index.input.dates import DatePrecision, PublishedDate
 from index.models import Hit
-from index.query import Question, QuestionReader
-from index.store import Store
-from index.vectors import VectorIndex
+from index.search.lexical import ConceptStats, LexicalMatch, LexicalScorer
+from index.search.query import Question, QuestionReader
+from index.search.vectors import VectorIndex
+from index.storage.sqlite.article_store import SearchFilters
+from index.storage.sqlite.store import Store
 
 __all__ = ["Searcher", "SearchResult", "SearchWeights"]
 

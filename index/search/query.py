@@ -23,11 +23,11 @@ from functools import lru_cache
 
 import simplemma
 
-from index.analysis import ARCHIVE_LANGUAGES, fold, stems, term, word_tokens
-from index.dates import MONTHS, find_dates_in_question, find_months_in_question
-from index.glossary import expand_term
-from index.lexicon import Lexicon
-from index.stopwords import is_stopword
+from index.input.dates import MONTHS, find_dates_in_question, find_months_in_question
+from index.search.analysis import ARCHIVE_LANGUAGES, fold, stems, term, word_tokens
+from index.search.glossary import expand_term
+from index.search.lexicon import Lexicon
+from index.search.stopwords import is_stopword
 
 __all__ = ["AnswerType", "Concept", "Question", "QuestionReader", "question_language"]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.article_store import ArticleStore
-from index.db import Database
-from index.embedding_store import EmbeddingStore
-from index.term_store import TermStore
+from index.storage.sqlite.article_store import ArticleStore
+from index.storage.sqlite.db import Database
+from index.storage.sqlite.embedding_store import EmbeddingStore
+from index.storage.sqlite.term_store import TermStore
 
 __all__ = ["Store", "open_store"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from index.chunking import normalise_whitespace
+from index.input.chunking import normalise_whitespace
 
 __all__ = ["clean_text", "clean_label", "printable_name", "without_non_xml"]
 

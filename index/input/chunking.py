@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from index.dates import MONTHS
+from index.input.dates import MONTHS
 
 __all__ = [
     "split_paragraphs",

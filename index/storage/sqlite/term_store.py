@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from index.article_store import SearchFilters
-from index.db import Database
+from index.storage.sqlite.article_store import SearchFilters
+from index.storage.sqlite.db import Database
 
 __all__ = ["TermStore"]
 

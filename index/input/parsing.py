@@ -24,14 +24,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.article_building import build_article
-from index.chunking import split_paragraphs
-from index.dates import PublishedDate, parse_date
 from index.errors import InputError
-from index.input_files import read_regular_file, shown_path
+from index.input.article_building import build_article
+from index.input.chunking import split_paragraphs
+from index.input.dates import PublishedDate, parse_date
+from index.input.input_files import read_regular_file, shown_path
+from index.input.pages import extract_page
+from index.input.text_cleaning import printable_name
 from index.models import Article
-from index.pages import extract_page
-from index.text_cleaning import printable_name
 
 __all__ = [
     "SUPPORTED_SUFFIXES",

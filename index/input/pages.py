@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-from index.charset_decoding import decode_markup, html_declared_charset
-from index.chunking import normalise_whitespace
-from index.dates import PublishedDate, parse_date
 from index.errors import InputError
-from index.text_cleaning import without_non_xml
+from index.input.charset_decoding import decode_markup, html_declared_charset
+from index.input.chunking import normalise_whitespace
+from index.input.dates import PublishedDate, parse_date
+from index.input.text_cleaning import without_non_xml
 
 __all__ = ["ExtractedPage", "extract_page", "MIN_PAGE_TEXT_CHARS"]
 

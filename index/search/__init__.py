@@ -1,0 +1,15 @@
+"""Finding passages: text analysis and dictionaries, what a question asks, concept BM25 over the stored terms,
+dense search over FAISS (exact, or HNSW past a size), the topic gate, and the fusion of it all (`hybrid`)."""
+
+__all__ = [
+    "analysis",
+    "approximate",
+    "glossary",
+    "hybrid",
+    "lexical",
+    "lexicon",
+    "query",
+    "stopwords",
+    "topic",
+    "vectors",
+]
