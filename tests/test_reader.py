@@ -10,13 +10,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from bounded_child import GIB, run_bounded
+
 from index.reading.e5_file import Q4_BYTES, E5File, dequantize_q4, find_model_file
 from index.reading.encoder import E5Encoder
 from index.reading.model import PairLimits, build_pairs
 from index.reading.tokenizer import E5Tokenizer
-from index.reading.weights import MANIFEST_FILE, WEIGHTS_FILE, ReaderManifest, load_weights, save_weights, shipped_folder
+from index.reading.weights import (
+    MANIFEST_FILE,
+    WEIGHTS_FILE,
+    ReaderManifest,
+    load_weights,
+    save_weights,
+    shipped_folder,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -50,10 +50,15 @@ class EncoderLayer(nn.Module):
         )
         context = context.transpose(1, 2).reshape(batch, length, hidden)
         x = self.attention_norm(x + self.attention_out(context))
-        return self.output_norm(x + self.output(functional.gelu(self.intermediate(x))))
+        out: torch.Tensor = self.output_norm(x + self.output(functional.gelu(self.intermediate(x))))
+        return out
 
 
 class E5Encoder(nn.Module):
+    word_blocks: torch.Tensor
+    position: torch.Tensor
+    token_type: torch.Tensor
+
     def __init__(self, model_file: E5File) -> None:
         super().__init__()
         shape = model_file.shape
@@ -108,7 +113,8 @@ class E5Encoder(nn.Module):
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
         length = ids.shape[1]
         x = self.word_vectors(ids) + self.position[:length] + self.token_type
-        return self.embedding_norm(x)
+        out: torch.Tensor = self.embedding_norm(x)
+        return out
 
     @staticmethod
     def attention_mask(mask: torch.Tensor) -> torch.Tensor:
