@@ -24,7 +24,7 @@ from bot.core.following import FollowMatcher
 from bot.core.monitoring import fetch_policy, make_monitor
 from bot.core.perspectives import PerspectiveFinder
 from bot.core.services import Services
-from bot.core.status import status_report
+from bot.core.status import StatusReport, status_report
 from bot.core.timeline import TimelineBuilder
 from bot.core_threads import CoreThreads
 from bot.digest_job import DigestPoster, send_digest
@@ -32,6 +32,7 @@ from bot.digest_posts import PostLog
 from bot.follow_job import FollowAlerter
 from bot.follow_store import FollowStore
 from bot.polling import SourcePoller
+from bot.refresh_job import RefreshJob
 from bot.render import IndexFooter
 from index.sources.fetch import Fetcher
 from index.sources.registry import SourceRegistry
@@ -46,11 +47,14 @@ class AssembledBot:
     digest: DigestPoster | None
     """None when no digest channel is configured."""
     follows: FollowAlerter
+    refresh: RefreshJob
 
     @property
     def jobs(self) -> list[ScheduledJob]:
-        """The timed jobs `newsbot run` schedules: source polls, followed-topic alerts, the daily digest."""
-        return [self.poller.attach, self.follows.attach] + ([self.digest.attach] if self.digest is not None else [])
+        """The timed jobs `newsbot run` schedules: source polls, followed-topic alerts, the daily digest, and
+        bringing in what other processes stored."""
+        return [self.refresh.attach, self.poller.attach, self.follows.attach] + (
+            [self.digest.attach] if self.digest is not None else [])
 
 
 def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher) -> AssembledBot:
@@ -78,7 +82,13 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     matcher = FollowMatcher(services.searcher, services.topic, threshold=settings.alerts.follow_threshold,
                             cooldown=timedelta(minutes=settings.alerts.follow_cooldown_minutes))
     alerter = FollowAlerter(bot, follows, matcher, store.articles, run,
-                            every_seconds=settings.alerts.follow_check_seconds)
+                            every_seconds=settings.alerts.follow_check_seconds, searchable=services.vectors.holds,
+                            refresh=services.refresher.refresh)
+
+    def report() -> StatusReport:
+        services.refresher.refresh()
+        return status_report(services, registry, follows.count_all())
+
     bot.install(cogs=[
         AskCog(services.answerer, services.searcher, index_footer, run, memory),
         BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of),
@@ -87,8 +97,8 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
         MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=discord_settings.ask_channel_ids,
                     thread_channel_ids=discord_settings.thread_channel_ids, memory=memory),
         FollowsCog(follows, matcher, run, managers),
-        StatusCog(lambda: status_report(services, registry, follows.count_all()), run),
+        StatusCog(report, run),
         SourcesCog(registry, fetch_policy(settings.sources), run, poll_minutes=settings.sources.poll_minutes,
                    changed=partial(bot.dispatch, "sources_changed"), manager_role_ids=managers),
     ])
-    return AssembledBot(bot, poller, digest, alerter)
+    return AssembledBot(bot, poller, digest, alerter, RefreshJob(services.refresher, run))

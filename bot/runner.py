@@ -131,8 +131,15 @@ async def reach_discord(retry: ReachRetry, sleep: Callable[[float], Awaitable[No
 
 
 async def _heartbeat(bot: commands.Bot, data_dir: Path, index_ok: Callable[[], bool]) -> None:
+    """Every HEARTBEAT_SECONDS: alive, connected, and whether the vectors in use match the archive now
+    (`index_ok` reads SQLite, so it runs off the event loop)."""
     while not bot.is_closed():
-        write_heartbeat(data_dir, connected=bot.is_ready(), index_ok=index_ok())
+        try:
+            ok = await asyncio.to_thread(index_ok)
+        except Exception:
+            log.exception("checking the index for the heartbeat failed")
+            ok = False
+        write_heartbeat(data_dir, connected=bot.is_ready(), index_ok=ok)
         await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
@@ -155,10 +162,11 @@ async def _serve(settings: Settings, token: str, retry: ReachRetry | None = None
         log.info("scheduled: %s", line)
     bot = assembled.bot
     bot.install(jobs=assembled.jobs)
-    beat = asyncio.create_task(
-        _heartbeat(bot, settings.data_dir, lambda: bool(services.vectors.last_health and
-                                                         services.vectors.last_health.ok))
-    )
+    def index_ok() -> bool:
+        services.refresher.refresh()
+        return services.index_in_sync()
+
+    beat = asyncio.create_task(_heartbeat(bot, settings.data_dir, index_ok))
     try:
         async with bot:
             await bot.start(token)

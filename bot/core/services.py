@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from index.search.hybrid import Searcher, SearchWeights
 from index.search.lexicon import load_lexicon
 from index.search.query import QuestionReader
 from index.search.topic import TopicGate
+from index.search.vector_refresh import SEARCH_BUDGET, VectorRefresher
 from index.search.vectors import IndexHealth, VectorIndex
 from index.sides import Side, SideTable, bundled_side_table, load_side_table
 from index.storage.sqlite.article_store import Removal
@@ -44,12 +46,18 @@ class Services:
     health: IndexHealth | None
     topic: TopicGate
     sides: SideTable
+    refresher: VectorRefresher
+    """Brings `vectors` up to date with what other processes store (`newsbot ingest` while the bot runs)."""
 
     def side_of(self, article: StoredArticle) -> Side:
         """The side it was ingested with (a source's, `ingest --side`), else its outlet's from the outlet table."""
         if article.side and article.side != Side.UNKNOWN.value:
             return Side(article.side)
         return self.sides.side_of(article.outlet)
+
+    def index_in_sync(self) -> bool:
+        """Whether the vectors searches use now are those of every stored paragraph."""
+        return len(self.vectors) == self.store.articles.paragraph_count()
 
     def remove_articles(self, removal: Removal) -> list[StoredArticle]:
         """Delete articles from SQLite (one transaction), then drop their vectors from the derived index."""
@@ -83,6 +91,9 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     embedder = embedder or load_embedder(settings.embedding)
     vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id,
                           approximate_above=settings.search.approximate_above)
+    refresher = VectorRefresher(store.db, store.embeddings, vectors, store.articles.forget_cached)
+    if verify_index:
+        refresher.start()  # before loading: whatever is stored from now on is brought in by a refresh
     health = vectors.load(store.embeddings) if verify_index else None
     if health is not None:
         log.info("index %s", health.describe())
@@ -91,6 +102,7 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     searcher = Searcher(
         store, vectors, embedder, reader,
         SearchWeights(candidates=settings.search.candidates, date=settings.search.date_boost),
+        before_search=partial(refresher.refresh, SEARCH_BUDGET) if verify_index else None,
     )
     answerer = Answerer(searcher, topic, AnswerPolicy(top_k=settings.search.top_k))
     ingestor = Ingestor(
@@ -107,4 +119,4 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     )
     ingestor.refresh_topic()
     sides = load_side_table(settings.sides.outlets_file) if settings.sides.outlets_file else bundled_side_table()
-    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides)
+    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides, refresher)

@@ -8,7 +8,7 @@ from bot.core.services import Services
 from config.settings import Settings
 from index.sources.registry import SourceRegistry
 
-__all__ = ["StatusReport", "schedule_lines", "status_report"]
+__all__ = ["StatusReport", "index_line", "schedule_lines", "status_report"]
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,21 @@ def schedule_lines(settings: Settings, sources: int, follows: int) -> list[str]:
     return lines
 
 
+def index_line(in_use: int, stored: int, layout: str) -> str:
+    """The vectors this process searches against the paragraphs the archive stores, in words."""
+    search = ", approximate search" if layout == "approximate" else ""
+    if in_use == stored:
+        return f"ok: {in_use} vectors in use for {stored} stored paragraphs{search}"
+    gap = (f"{stored - in_use} stored paragraphs not searchable yet" if in_use < stored else
+           f"{in_use - stored} vectors of removed paragraphs still in use")
+    return f"out of sync: {in_use} vectors in use for {stored} stored paragraphs{search} ({gap})"
+
+
 def status_report(services: Services, registry: SourceRegistry, follows: int = 0) -> StatusReport:
+    """The archive as stored, and the vectors in use in this process compared with it (not as they were
+    at start: another process may have ingested since)."""
     stats = services.store.articles.stats()
-    health = services.vectors.last_health
+    in_use = len(services.vectors)
     return StatusReport(
         articles=stats.articles,
         paragraphs=stats.paragraphs,
@@ -64,8 +76,8 @@ def status_report(services: Services, registry: SourceRegistry, follows: int = 0
         newest=stats.newest,
         last_ingest=stats.last_ingest,
         model=services.embedder.model_id,
-        index=health.describe() if health else "not loaded",
-        index_ok=bool(health and health.ok),
+        index=index_line(in_use, stats.paragraphs, services.vectors.layout),
+        index_ok=in_use == stats.paragraphs,
         data_dir=str(services.settings.data_dir),
         sources=tuple(state.describe() for state in registry.all()),
         schedule=tuple(schedule_lines(services.settings, len(registry.all()), follows)),
