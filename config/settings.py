@@ -29,6 +29,8 @@ from pydantic_settings import (
 )
 from pydantic_settings import SettingsError as SourceError
 
+from config.identifiers import parse_id
+
 __all__ = [
     "Settings",
     "EmbeddingSettings",
@@ -70,10 +72,33 @@ def list_from_text(value: object) -> object:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-ListSetting = Annotated[list[int], NoDecode, BeforeValidator(list_from_text)]
+DiscordId = Annotated[int, BeforeValidator(lambda value: parse_id(value, "Discord id"))]
+"""A server, channel or role id: ASCII digits, positive, below 2^63 (see `config.identifiers`)."""
+ListSetting = Annotated[list[DiscordId], NoDecode, BeforeValidator(list_from_text)]
 """A list of ids, from TOML, JSON or comma-separated text (see `list_from_text`)."""
-WordsSetting = Annotated[list[str], NoDecode, BeforeValidator(list_from_text)]
-"""A list of words, from TOML, JSON or comma-separated text (see `list_from_text`)."""
+
+
+def words_from_text(value: object) -> object:
+    """A list of words (see `list_from_text`) whose blank items are dropped; refused when it named words but
+    every one was blank (`",,,"`, `[" "]`): that reads as a setting, but filters or marks nothing."""
+    text = value.strip() if isinstance(value, str) else None
+    if text == "":
+        return []  # `NAME=` in an env file: the setting left empty on purpose
+    items = text.split(",") if text is not None and not text.startswith("[") else list_from_text(value)
+    if not isinstance(items, list):
+        return items
+    words = [item.strip() if isinstance(item, str) else item for item in items]
+    kept = [word for word in words if word != ""]
+    if items and not kept:
+        raise ValueError("every word is empty once trimmed: give at least one word, or leave the setting out")
+    for word in kept:
+        if isinstance(word, str) and not any(c.isalnum() for c in word):
+            raise ValueError(f"{word[:40]!r} has no letter or digit: it can never match a word of an article")
+    return kept
+
+
+WordsSetting = Annotated[list[str], NoDecode, BeforeValidator(words_from_text)]
+"""A list of words, from TOML, JSON or comma-separated text; blanks dropped, all-blank refused."""
 
 
 class _Section(BaseModel):
@@ -148,7 +173,8 @@ class DiscordSettings(_Section):
     token: SecretStr | None = Field(
         None, description="Bot token (also read from DISCORD_TOKEN). Never logged or shown."
     )
-    guild_id: int | None = Field(None, description="Sync slash commands to this server only (instant); else globally.")
+    guild_id: DiscordId | None = Field(
+        None, description="Sync slash commands to this server only (instant); else globally.")
     ask_channel_ids: ListSetting = Field(
         default_factory=list,
         description="Channels where mentions are answered (comma-separated or a JSON list); empty means everywhere.",
@@ -164,7 +190,8 @@ class DiscordSettings(_Section):
 
 
 class DigestSettings(_Section):
-    channel_id: int | None = Field(None, description="Channel that receives the daily digest; unset disables posting.")
+    channel_id: DiscordId | None = Field(
+        None, description="Channel that receives the daily digest; unset disables posting.")
     time: dt.time = Field(
         dt.time(8, 0), description="Local time (HH:MM) at which the digest of the previous day is posted."
     )
@@ -212,6 +239,14 @@ class SourcesSettings(_Section):
         description="If set, feed entries must mention one of these words (any language; comma-separated or a JSON "
         "list) to be ingested.",
     )
+    max_new_per_poll: int = Field(
+        50, ge=1, le=10_000,
+        description="Most new articles one poll of a source stores; the rest wait for later polls (a feed that "
+        "changes its links every time cannot flood the archive).",
+    )
+    max_new_per_day: int = Field(
+        500, ge=1, le=100_000, description="Most new articles one source stores in a day (UTC); logged when reached.",
+    )
 
 
 DEFAULT_TOPIC_KEYWORDS = (
@@ -238,6 +273,15 @@ class TopicSettings(_Section):
     )
 
 
+    @field_validator("keywords")
+    @classmethod
+    def _some_keywords(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("give at least one word: without keywords every article is off the topic and every "
+                             "digest is empty")
+        return value
+
+
 class SidesSettings(_Section):
     outlets_file: Path | None = Field(
         None,
@@ -249,7 +293,8 @@ class SidesSettings(_Section):
 
 
 class AlertsSettings(_Section):
-    channel_id: int | None = Field(None, description="Channel that gets a short post per newly ingested article.")
+    channel_id: DiscordId | None = Field(
+        None, description="Channel that gets a short post per newly ingested article.")
     max_per_poll: int = Field(5, ge=0, le=50, description="Most alerts posted after one poll of a source.")
     follow_threshold: float = Field(
         0.40, ge=0.0, le=2.0, description="Score a new article's best paragraph needs to alert a followed topic."

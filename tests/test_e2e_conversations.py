@@ -191,7 +191,18 @@ async def test_a_source_posts_its_new_articles_to_its_own_channel_when_they_pass
     poller: SourcePoller = world.assembled.poller
     from index.sources.monitor import routed
 
-    await poller.post_alerts([lachin, other], world.news,
-                             lambda text: routed(world.registry.get("wire").source, text))
+    def wanted(text: str) -> bool:
+        return routed(world.registry.get("wire").source, text)
+
+    through_threads = []
+    run_blocking = poller.run_blocking
+
+    async def recorded(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        through_threads.append(func)
+        return await run_blocking(func, *args, **kwargs)
+
+    poller.run_blocking = recorded
+    await poller.post_alerts([lachin, other], world.news, wanted)
     posted = world.emulator.sent.get(world.news, [])
     assert [_embed(m)["title"] for m in posted] == [lachin.title]
+    assert through_threads.count(wanted) == 2, "matching an article's words runs on the core threads"

@@ -10,9 +10,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot.cli.options import Command, iso_date
+from bot.cli.options import Command, id_of, iso_date, label
 from bot.cli.terminal import progress
 from config.settings import Settings
+from index.input.article_building import OUTLET_MAX_CHARS
 from index.sides import Side
 
 __all__ = ["register", "sample_dir", "DEMO_QUESTIONS"]
@@ -35,11 +36,13 @@ def register(sub: Any) -> dict[str, Command]:
     ingest = sub.add_parser("ingest", help="ingest article files and folders")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--json", action="store_true", help="print one JSON summary object")
-    ingest.add_argument("--outlet", help="the outlet of every file given (a folder from one outlet)")
+    ingest.add_argument("--outlet", type=label(OUTLET_MAX_CHARS),
+                        help="the outlet of every file given (a folder from one outlet)")
     ingest.add_argument("--side", choices=[s.value for s in Side], help="whose account these files carry")
 
     remove = sub.add_parser("remove", help="delete articles with their paragraphs and vectors")
-    remove.add_argument("--id", type=int, action="append", default=[], help="an article id (repeatable)")
+    remove.add_argument("--id", type=id_of("article id"), action="append", default=[],
+                        help="an article id (repeatable)")
     remove.add_argument("--source", action="append", default=[], help="a file name or URL as stored (repeatable)")
     remove.add_argument("--outlet", help="every article of this outlet")
     remove.add_argument("--since", type=iso_date, help="published on or after this day")

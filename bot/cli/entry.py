@@ -54,12 +54,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     explicit = args.log_level or "NEWSBOT_LOG_LEVEL" in os.environ
     # One-shot commands print their result; INFO chatter is for the long-running bot.
     configure_logging(settings.log_level if explicit or args.command == "run" else "WARNING")
+    code = 1
     try:
         if args.command not in ("demo", "healthcheck"):
             check_data_dir(settings.data_dir)
-        return commands[args.command](settings, args)
+        code = commands[args.command](settings, args)
+        sys.stdout.flush()
+        return code
     except NewsbotError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone(code)
+
+
+def _reader_gone(code: int) -> int:
+    """The reader of stdout went away (`newsbot status --json | head`): end quietly. Python would report the
+    failed write once more when it flushes stdout at exit, so stdout is pointed at /dev/null first. The
+    command's own exit code stands when it got that far, else 1 (its output was cut short)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return code

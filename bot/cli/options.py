@@ -7,9 +7,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from config.identifiers import parse_id
 from config.settings import Settings
+from index.input.text_cleaning import bounded_label
 
-__all__ = ["Command", "iso_date", "add_filters", "search_filters"]
+__all__ = ["Command", "iso_date", "add_filters", "search_filters", "id_of", "label"]
 
 Command = Callable[[Settings, argparse.Namespace], int]
 """A subcommand: the settings and its parsed arguments in, the exit code out."""
@@ -20,6 +22,27 @@ def iso_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def id_of(kind: str) -> Callable[[str], int]:
+    """An option that is an id (`--channel`, `--id`): digits only, positive, below 2^63 (`config.identifiers`)."""
+    def parse(value: str) -> int:
+        try:
+            return parse_id(value, kind)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
+
+
+def label(limit: int) -> Callable[[str], str]:
+    """An option that names something (`--outlet`): cleaned like a file's header line, at most `limit`
+    characters, and refused when nothing printable is left."""
+    def parse(value: str) -> str:
+        cleaned = bounded_label(value, limit)
+        if not cleaned:
+            raise argparse.ArgumentTypeError("nothing left once control, bidi and invisible characters are removed")
+        return cleaned
+    return parse
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from bot.cli.options import Command
+from bot.cli.options import Command, id_of
 from config.settings import Settings
 from index.sides import Side
 
@@ -26,9 +26,11 @@ def register(sub: Any) -> dict[str, Command]:
     add.add_argument("--language", help="ISO code, e.g. nl")
     add.add_argument("--side", default="unknown", choices=[s.value for s in Side])
     add.add_argument("--poll-minutes", type=float)
-    add.add_argument("--channel", type=int, help="a Discord channel id that gets this source's new articles")
+    add.add_argument("--channel", type=id_of("Discord channel id"),
+                     help="a Discord channel id that gets this source's new articles")
     add.add_argument("--include", default="", help="comma-separated words: only articles naming one go there")
     add.add_argument("--exclude", default="", help="comma-separated words: articles naming one never go there")
+    add.add_argument("--replace", action="store_true", help="replace the source of this name if there is one")
     remove = sources_sub.add_parser("remove", help="stop monitoring a source")
     remove.add_argument("name")
 
@@ -43,7 +45,7 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.core.monitoring import check_source, fetch_policy, open_registry
     from bot.core.services import open_services
-    from index.sources.registry import Source
+    from index.sources.registry import Source, checked_source
 
     with open_services(settings) as services:
         registry = open_registry(services)
@@ -63,15 +65,19 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
                 return 0
             print(f"newsbot: no source named {args.name!r}", file=sys.stderr)
             return 1
-        source = Source(
+        source = checked_source(Source(
             name=args.name, url=args.url, outlet=args.outlet or args.name, language=args.language,
             side=Side(args.side), poll_minutes=args.poll_minutes or settings.sources.poll_minutes,
-            channel_id=args.channel, include=tuple(w.strip() for w in args.include.split(",") if w.strip()),
-            exclude=tuple(w.strip() for w in args.exclude.split(",") if w.strip()),
-        )
+            channel_id=args.channel, include=tuple(args.include.split(",")), exclude=tuple(args.exclude.split(",")),
+        ), "sources add")
+        existing = registry.get(source.name)
+        if existing is not None and not args.replace:
+            print(f"newsbot: a source named {source.name!r} exists already ({existing.source.url}): add --replace "
+                  "to replace it", file=sys.stderr)
+            return 2
         source, found = asyncio.run(check_source(source, fetch_policy(settings.sources)))
         registry.upsert(source)
-        print(f"added {source.name}: {found}")
+        print(f"{'replaced' if existing else 'added'} {source.name}: {found}")
         return 0
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from bot.core.answering import Answerer, AnswerPolicy
 from config.settings import Settings
 from index.embedder import Embedder, load_embedder
+from index.errors import InputError
 from index.ingest import Ingestor
 from index.input.article_building import ArticleLimits
 from index.input.parsing import ParseOptions
@@ -87,6 +88,11 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     `verify_index=False` is for `reindex`, which must start even when the
     stored vectors belong to another model.
     """
+    topic = TopicGate(settings.topic.name, tuple(settings.topic.keywords), name_nl=settings.topic.name_nl)
+    if not topic.forms:  # every article would be off the topic: every digest empty, no answer led
+        raise InputError("topic.keywords", "none of these words can mark an article as on the topic (a word needs "
+                                           "five letters or more, or a glossary spelling): name places, peoples "
+                                           "or leaders of the conflict")
     store = open_store(settings.db_path)
     embedder = embedder or load_embedder(settings.embedding)
     vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id,
@@ -97,7 +103,6 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     health = vectors.load(store.embeddings) if verify_index else None
     if health is not None:
         log.info("index %s", health.describe())
-    topic = TopicGate(settings.topic.name, tuple(settings.topic.keywords), name_nl=settings.topic.name_nl)
     reader = QuestionReader(load_lexicon(settings.search.dictionary_dir))
     searcher = Searcher(
         store, vectors, embedder, reader,

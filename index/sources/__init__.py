@@ -18,4 +18,5 @@ __all__ = [
     "html_text",
     "monitor",
     "registry",
+    "word_matching",
 ]
