@@ -6,6 +6,8 @@ the end-to-end tests build the bot here, so they serve the same commands.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -18,6 +20,7 @@ from bot.cogs.follows import FollowsCog
 from bot.cogs.mentions import MentionsCog
 from bot.cogs.sources import SourcesCog
 from bot.cogs.status import StatusCog
+from bot.core.configured_ids import ConfiguredId, IdKind, configured_ids, unseen_lines
 from bot.core.conversation import ConversationMemory
 from bot.core.digest import build_digest
 from bot.core.following import FollowMatcher
@@ -31,13 +34,16 @@ from bot.digest_job import DigestPoster, send_digest
 from bot.digest_posts import PostLog
 from bot.follow_job import FollowAlerter
 from bot.follow_store import FollowStore
+from bot.markdown_escaping import inert
 from bot.polling import SourcePoller
 from bot.refresh_job import RefreshJob
-from bot.render import IndexFooter
+from bot.render import IndexFooter, channel_mention
 from index.sources.fetch import Fetcher
 from index.sources.registry import SourceRegistry
 
 __all__ = ["AssembledBot", "assemble_bot"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,21 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
 
     def report() -> StatusReport:
         services.refresher.refresh()
-        return status_report(services, registry, follows.count_all())
+        return status_report(services, registry, follows.count_all(), channel=channel_mention, text=inert)
+
+    def visible(configured: ConfiguredId) -> bool:
+        if configured.kind is IdKind.CHANNEL:
+            return bot.get_channel(configured.id) is not None
+        return any(guild.get_role(configured.id) is not None for guild in bot.guilds)
+
+    async def unseen(channel: Callable[[int], str] = channel_mention) -> list[str]:
+        """Configured channels and roles the bot cannot see (its cache is read here, on the event loop)."""
+        states = await run(registry.all)
+        return unseen_lines(configured_ids(settings, [s.source for s in states]), visible, channel)
+
+    async def report_unseen_at_start() -> None:
+        for line in await unseen(lambda i: f"channel {i}"):
+            log.warning("%s", line)
 
     bot.install(cogs=[
         AskCog(services.answerer, services.searcher, index_footer, run, memory),
@@ -97,8 +117,9 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
         MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=discord_settings.ask_channel_ids,
                     thread_channel_ids=discord_settings.thread_channel_ids, memory=memory),
         FollowsCog(follows, matcher, run, managers),
-        StatusCog(report, run),
+        StatusCog(report, run, unseen),
         SourcesCog(registry, fetch_policy(settings.sources), run, poll_minutes=settings.sources.poll_minutes,
                    changed=partial(bot.dispatch, "sources_changed"), manager_role_ids=managers),
     ])
+    bot.add_listener(report_unseen_at_start, "on_ready")
     return AssembledBot(bot, poller, digest, alerter, RefreshJob(services.refresher, run))

@@ -29,6 +29,7 @@ import yarl
 from discord.ext import commands
 from discord.http import Route
 
+from bot.client import ServerUnreachable
 from config.settings import Settings
 
 __all__ = ["run_bot", "start_delay", "record_start", "write_heartbeat", "check_health", "reach_discord", "ReachRetry",
@@ -173,6 +174,9 @@ async def _serve(settings: Settings, token: str, retry: ReachRetry | None = None
         return 0
     except discord.LoginFailure:
         print("newsbot: Discord rejected the bot token (check DISCORD_TOKEN)", file=sys.stderr)
+        return 2
+    except ServerUnreachable as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
         return 2
     except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
         print(f"newsbot: lost the connection to Discord while logging in ({type(exc).__name__}: {exc})",

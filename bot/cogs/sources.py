@@ -17,9 +17,9 @@ from discord.ext import commands
 from bot.core.monitoring import check_source
 from bot.core_threads import RunBlocking
 from bot.errors import UserFacingError
-from bot.markdown_escaping import inert
+from bot.markdown_escaping import cut_escaped, inert
 from bot.permissions import require_manager
-from bot.render import fit_inert
+from bot.render import channel_mention, fit_text
 from index.sides import Side
 from index.sources.fetch import FetchPolicy
 from index.sources.registry import Source, SourceRegistry, checked_source
@@ -57,8 +57,8 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
     @app_commands.command(name="list", description="Every monitored source with its last success and errors.")
     async def list_sources(self, interaction: discord.Interaction) -> None:
         states = await self.run_blocking(self.registry.all)
-        lines = "\n".join(state.describe() for state in states)
-        description = fit_inert(lines, 4000) if lines else "No sources are monitored yet."
+        lines = "\n".join(state.describe(channel_mention, inert) for state in states)
+        description = cut_escaped(fit_text(lines, 4000), 4000) if lines else "No sources are monitored yet."
         embed = discord.Embed(title="Monitored sources", description=description,
                               colour=discord.Colour.dark_teal())
         await interaction.response.send_message(embed=embed, ephemeral=True)

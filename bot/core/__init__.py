@@ -7,6 +7,7 @@ __all__ = [
     "answerability",
     "answering",
     "citations",
+    "configured_ids",
     "conversation",
     "digest",
     "following",

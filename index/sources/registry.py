@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -74,23 +75,26 @@ class SourceState:
     seeded: bool = False
     """True once the first poll stored the source's existing entries (which raise no alerts)."""
 
-    def describe(self) -> str:
-        """One line for `newsbot status`, `/status` and `/sources list`."""
-        parts = [f"{self.source.name}: {self.source.url}"]
-        if self.source.kind is SourceKind.PAGE:
+    def describe(self, channel: Callable[[int], str] = lambda i: f"channel {i}",
+                 text: Callable[[str], str] = lambda s: s) -> str:
+        """One line for `newsbot status`, `/status` and `/sources list`. `channel` writes a channel id for the
+        reader (a mention in Discord) and `text` whatever came from a person or a server (made inert there)."""
+        source = self.source
+        parts = [f"{text(source.name)}: {text(source.url)}"]
+        if source.kind is SourceKind.PAGE:
             parts.append("watched page")
-        if not self.source.enabled:
+        if not source.enabled:
             parts.append("disabled")
-        if self.source.channel_id:
-            route = f"posts to channel {self.source.channel_id}"
-            if self.source.include:
-                route += f" if it names {', '.join(self.source.include)}"
-            if self.source.exclude:
-                route += f", never if {', '.join(self.source.exclude)}"
+        if source.channel_id:
+            route = f"posts to {channel(source.channel_id)}"
+            if source.include:
+                route += f" if it names {text(', '.join(source.include))}"
+            if source.exclude:
+                route += f", never if {text(', '.join(source.exclude))}"
             parts.append(route)
         parts.append(f"last success {self.last_success or 'never'}")
         if self.failures:
-            parts.append(f"{self.failures} failures in a row, last error: {self.last_error}")
+            parts.append(f"{self.failures} failures in a row, last error: {text(self.last_error or '')}")
         return " · ".join(parts)
 
 
