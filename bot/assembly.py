@@ -78,9 +78,10 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
                     side_of=services.side_of)
     monitor = make_monitor(services, registry, fetcher, to_thread=run)
     poller = SourcePoller(bot, registry, monitor, settings.alerts, store.articles.article_passages, run)
+    posts = PostLog(store.db)
     digest = None
     if settings.digest.channel_id:
-        digest = DigestPoster(build, PostLog(store.db), settings.digest, partial(send_digest, bot), run)
+        digest = DigestPoster(build, posts, settings.digest, partial(send_digest, bot), run)
     discord_settings = settings.discord
     managers = frozenset(discord_settings.manager_role_ids)
     memory = ConversationMemory()
@@ -112,8 +113,8 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     bot.install(cogs=[
         AskCog(services.answerer, services.searcher, index_footer, run, memory),
         BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of),
-                    TimelineBuilder(services.searcher, store.articles, services.topic), run),
-        DigestCog(build, settings.digest.timezone, run, managers),
+                    TimelineBuilder(services.searcher, store.articles, services.topic, services.side_of), run),
+        DigestCog(build, settings.digest.timezone, run, managers, posts),
         MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=discord_settings.ask_channel_ids,
                     thread_channel_ids=discord_settings.thread_channel_ids, memory=memory),
         FollowsCog(follows, matcher, run, managers),

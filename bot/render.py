@@ -21,7 +21,7 @@ from bot.core.answering import Answer
 from bot.core.citations import Citation
 from bot.core.digest import Digest, Story
 from bot.core.following import FollowAlert
-from bot.core.formatting import timeline_date
+from bot.core.formatting import side_note, timeline_date
 from bot.core.perspectives import Perspectives
 from bot.core.status import StatusReport
 from bot.core.timeline import Timeline, TimelineEntry
@@ -322,35 +322,46 @@ def alert_embed(article: StoredArticle, first_paragraph: str) -> discord.Embed:
     return embed
 
 
+def _account_field(citations: Sequence[Citation]) -> str:
+    """A side's passages in one column: each quoted sentence, then where it is from."""
+    budget = LIMITS.field_value // max(1, len(citations)) - 4
+    parts = []
+    for citation in citations:
+        article = citation.passage.article
+        source = _linked(f"[{citation.n}] {fit_inert(article.outlet, 80, line_start=False)} · "
+                         f"{fit_inert(article.title, 120, line_start=False)} · {article.published.display()} · "
+                         f"¶{citation.passage.position + 1}", article)
+        quote = fit_inert(citation.marked, max(80, budget - len(source) - 8), line_start=False)
+        parts.append(f"\u201c{quote}\u201d [{citation.n}]\n{source}")
+    return cut_escaped("\n\n".join(parts), LIMITS.field_value)
+
+
 def perspectives_embeds(found: Perspectives) -> list[discord.Embed]:
-    """Each side's passages as fields under the side's label; one embed per side, so none runs out of room."""
+    """Every side's passages on one page, side by side: one column (an inline field) per side, under its label."""
     labels = SIDE_LABELS.get(found.language, SIDE_LABELS["en"])
     title = fit_inert(found.question, LIMITS.title)
     if not found.found:
         none = "Ik vond hier niets over in het archief." if found.language == "nl" else \
             "I found nothing on this in the archive."
         return [discord.Embed(title=title, description=none, colour=discord.Colour.light_grey())]
-    embeds = []
+    embed = discord.Embed(title=title, colour=discord.Colour.purple())
     for account in found.accounts:
-        embed = discord.Embed(title=title, description=f"**{labels[account.side]}**", colour=discord.Colour.purple())
-        for citation in account.citations:
-            name, value = _citation_field(citation)
-            embed.add_field(name=name, value=value, inline=False)
-        embeds.append(embed)
+        embed.add_field(name=labels[account.side], value=_account_field(account.citations), inline=True)
     if found.missing:
         names = ", ".join(labels[side] for side in found.missing)
         line = f"Geen berichtgeving van: {names}" if found.language == "nl" else f"No reporting from: {names}"
-        embeds[-1].set_footer(text=fit_text(line, LIMITS.footer))
-    return embeds
+        embed.set_footer(text=fit_text(line, LIMITS.footer))
+    return [embed]
 
 
 TIMELINE_LINES_PER_PAGE = 8
 
 
 def _timeline_line(entry: TimelineEntry, language: str) -> str:
-    article = entry.citation.passage.article
-    outlets = ", ".join(fit_inert(o, 60, line_start=False)
-                        for o in [article.outlet, *(a.outlet for a in entry.also_in[:3])])
+    """One dated line: the sentence, then every report of it with its side (two sides' reports of one event on
+    one day share the line)."""
+    outlets = ", ".join(fit_inert(a.outlet, 60, line_start=False) + side_note(side, language)
+                        for a, side in entry.sources[:4])
     return (f"**{timeline_date(entry, language)}** — \u201c{fit_inert(entry.citation.marked, 280, line_start=False)}"
             + _linked(f"\u201d [{entry.citation.n}] {outlets}", entry.citation.passage.article))
 

@@ -178,6 +178,21 @@ async def test_digest_is_public_only_for_managers(world: World) -> None:
     assert not (admin.callbacks[0].get("data") or {}).get("flags", 0) & 64
 
 
+async def test_a_digest_already_posted_in_a_channel_is_not_posted_there_again(world: World) -> None:
+    emulator = world.emulator
+    first = await emulator.invoke(world.news, world.admin, "digest", date="2020-10-04")
+    await emulator.wait_for(lambda: first.followups, what="the first /digest")
+    assert not first.followups[0].get("flags", 0) & 64, "posted for everyone"
+    again = await emulator.invoke(world.news, world.admin, "digest", date="2020-10-04")
+    await emulator.wait_for(lambda: len(again.followups) >= 2, what="the second /digest")
+    assert again.callbacks[0]["data"]["flags"] & 64, "the second one is shown to the asker only"
+    assert "posted in this channel already" in again.followups[0]["content"]
+    assert all(m.get("flags", 0) & 64 for m in again.followups)
+    elsewhere = await emulator.invoke(world.alerts, world.admin, "digest", date="2020-10-04")
+    await emulator.wait_for(lambda: elsewhere.followups, what="/digest in another channel")
+    assert not elsewhere.followups[0].get("flags", 0) & 64, "another channel has not had it yet"
+
+
 async def test_a_source_posts_its_new_articles_to_its_own_channel_when_they_pass_its_words(world: World) -> None:
     from bot.polling import SourcePoller
     from index.sources.registry import Source

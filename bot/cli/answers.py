@@ -124,7 +124,7 @@ def cmd_timeline(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.timeline import TimelineBuilder
 
     with open_services(settings) as services:
-        built = TimelineBuilder(services.searcher, services.store.articles, services.topic).build(
-            args.topic, args.since, args.until)
+        builder = TimelineBuilder(services.searcher, services.store.articles, services.topic, services.side_of)
+        built = builder.build(args.topic, args.since, args.until)
         print(json.dumps(built.to_dict(), ensure_ascii=False) if args.json else format_timeline_text(built))
         return 0

@@ -13,6 +13,7 @@ __all__ = [
     "following",
     "formatting",
     "monitoring",
+    "news_sentences",
     "perspectives",
     "reading",
     "services",
