@@ -45,7 +45,8 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.core.monitoring import check_source, fetch_policy, open_registry
     from bot.core.services import open_services
-    from index.sources.registry import Source, checked_source
+    from index.input.text_cleaning import bounded_label
+    from index.sources.registry import NAME_MAX_CHARS, Source, checked_source
 
     with open_services(settings) as services:
         registry = open_registry(services)
@@ -60,7 +61,7 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
                 print("\n".join(s.describe() for s in states) or "no sources")
             return 0
         if args.action == "remove":
-            if registry.remove(args.name):
+            if registry.remove(bounded_label(args.name, NAME_MAX_CHARS)):
                 print(f"removed {args.name}")
                 return 0
             print(f"newsbot: no source named {args.name!r}", file=sys.stderr)

@@ -20,9 +20,10 @@ from bot.errors import UserFacingError
 from bot.markdown_escaping import cut_escaped, inert
 from bot.permissions import require_manager
 from bot.render import channel_mention, fit_text
+from index.input.text_cleaning import bounded_label
 from index.sides import Side
 from index.sources.fetch import FetchPolicy
-from index.sources.registry import Source, SourceRegistry, checked_source
+from index.sources.registry import NAME_MAX_CHARS, Source, SourceRegistry, checked_source
 
 __all__ = ["SourcesCog"]
 
@@ -105,7 +106,7 @@ class SourcesCog(commands.GroupCog, group_name="sources", group_description="Mon
     @app_commands.command(name="remove", description="Stop monitoring a source.")
     async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 60]) -> None:
         require_manager(interaction, self.manager_role_ids, "change sources")
-        removed = await self.run_blocking(self.registry.remove, name.strip())
+        removed = await self.run_blocking(self.registry.remove, bounded_label(name, NAME_MAX_CHARS))
         self.changed()
         text = f"Removed **{inert(name)}**." if removed else f"No source named {inert(name)}."
         await interaction.response.send_message(text, ephemeral=True)

@@ -32,6 +32,7 @@ from index.storage.sqlite.db import Database
 
 __all__ = [
     "SourceKind", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay", "checked_source",
+    "NAME_MAX_CHARS",
 ]
 
 MAX_BACKOFF = timedelta(hours=6)
