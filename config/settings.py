@@ -10,24 +10,24 @@ README's configuration table is checked against them by a test.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
-    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 from pydantic_settings import SettingsError as SourceError
+
+from config.setting_types import DiscordId, ListSetting, WordsSetting
 
 __all__ = [
     "Settings",
@@ -51,29 +51,6 @@ BUNDLED_MODEL = "bundled:use-multilingual-v3"
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-
-
-def list_from_text(value: object) -> object:
-    """A list setting given as text: a JSON list (`[1, 2]`) or comma-separated values (`1,2`).
-
-    Environment variables are text; people write lists both ways, and a
-    comma list used to stop newsbot with a traceback.
-    """
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text.startswith("["):
-        try:
-            return json.loads(text)
-        except ValueError:
-            raise ValueError(f"not a JSON list: {text[:60]!r}") from None
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-ListSetting = Annotated[list[int], NoDecode, BeforeValidator(list_from_text)]
-"""A list of ids, from TOML, JSON or comma-separated text (see `list_from_text`)."""
-WordsSetting = Annotated[list[str], NoDecode, BeforeValidator(list_from_text)]
-"""A list of words, from TOML, JSON or comma-separated text (see `list_from_text`)."""
 
 
 class _Section(BaseModel):
@@ -161,7 +138,8 @@ class DiscordSettings(_Section):
     token: SecretStr | None = Field(
         None, description="Bot token (also read from DISCORD_TOKEN). Never logged or shown."
     )
-    guild_id: int | None = Field(None, description="Sync slash commands to this server only (instant); else globally.")
+    guild_id: DiscordId | None = Field(
+        None, description="Sync slash commands to this server only (instant); else globally.")
     ask_channel_ids: ListSetting = Field(
         default_factory=list,
         description="Channels where mentions are answered (comma-separated or a JSON list); empty means everywhere.",
@@ -177,7 +155,8 @@ class DiscordSettings(_Section):
 
 
 class DigestSettings(_Section):
-    channel_id: int | None = Field(None, description="Channel that receives the daily digest; unset disables posting.")
+    channel_id: DiscordId | None = Field(
+        None, description="Channel that receives the daily digest; unset disables posting.")
     time: dt.time = Field(
         dt.time(8, 0), description="Local time (HH:MM) at which the digest of the previous day is posted."
     )
@@ -225,6 +204,14 @@ class SourcesSettings(_Section):
         description="If set, feed entries must mention one of these words (any language; comma-separated or a JSON "
         "list) to be ingested.",
     )
+    max_new_per_poll: int = Field(
+        50, ge=1, le=10_000,
+        description="Most new articles one poll of a source stores; the rest wait for later polls (a feed that "
+        "changes its links every time cannot flood the archive).",
+    )
+    max_new_per_day: int = Field(
+        500, ge=1, le=100_000, description="Most new articles one source stores in a day (UTC); logged when reached.",
+    )
 
 
 DEFAULT_TOPIC_KEYWORDS = (
@@ -251,6 +238,15 @@ class TopicSettings(_Section):
     )
 
 
+    @field_validator("keywords")
+    @classmethod
+    def _some_keywords(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("give at least one word: without keywords every article is off the topic and every "
+                             "digest is empty")
+        return value
+
+
 class SidesSettings(_Section):
     outlets_file: Path | None = Field(
         None,
@@ -262,7 +258,8 @@ class SidesSettings(_Section):
 
 
 class AlertsSettings(_Section):
-    channel_id: int | None = Field(None, description="Channel that gets a short post per newly ingested article.")
+    channel_id: DiscordId | None = Field(
+        None, description="Channel that gets a short post per newly ingested article.")
     max_per_poll: int = Field(5, ge=0, le=50, description="Most alerts posted after one poll of a source.")
     follow_threshold: float = Field(
         0.40, ge=0.0, le=2.0, description="Score a new article's best paragraph needs to alert a followed topic."
