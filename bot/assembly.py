@@ -87,7 +87,8 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     memory = ConversationMemory()
     follows = FollowStore(store.db)
     matcher = FollowMatcher(services.searcher, services.topic, threshold=settings.alerts.follow_threshold,
-                            cooldown=timedelta(minutes=settings.alerts.follow_cooldown_minutes))
+                            cooldown=timedelta(minutes=settings.alerts.follow_cooldown_minutes),
+                            reader=services.reader)
     alerter = FollowAlerter(bot, follows, matcher, store.articles, run,
                             every_seconds=settings.alerts.follow_check_seconds, searchable=services.vectors.holds,
                             refresh=services.refresher.refresh)
@@ -112,8 +113,9 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
 
     bot.install(cogs=[
         AskCog(services.answerer, services.searcher, index_footer, run, memory),
-        BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of),
-                    TimelineBuilder(services.searcher, store.articles, services.topic, services.side_of), run),
+        BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of, services.reader),
+                    TimelineBuilder(services.searcher, store.articles, services.topic, services.side_of,
+                                    services.reader), run),
         DigestCog(build, settings.digest.timezone, run, managers, posts),
         MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=discord_settings.ask_channel_ids,
                     thread_channel_ids=discord_settings.thread_channel_ids, memory=memory),

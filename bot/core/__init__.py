@@ -17,6 +17,7 @@ __all__ = [
     "news_sentences",
     "perspectives",
     "reading",
+    "relevance",
     "services",
     "status",
     "timeline",

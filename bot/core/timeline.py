@@ -26,8 +26,10 @@ import numpy as np
 from bot.core.citations import Citation
 from bot.core.digest import OPPOSING_SIDES_SIMILARITY, STORY_SIMILARITY
 from bot.core.reading import read_passage
+from bot.core.relevance import ReaderFilter
 from index.input.dates import PublishedDate, find_dates_in_question, find_months_in_question
 from index.models import Hit, StoredArticle
+from index.reading import PassageReading, Reader
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
 from index.sides import Side
@@ -36,8 +38,12 @@ from index.storage.sqlite.article_store import ArticleStore, SearchFilters
 __all__ = ["Timeline", "TimelineEntry", "TimelineBuilder", "named_period"]
 
 CANDIDATES = 200
+READER_FLOOR = 0.3
+"""With the reader, a passage belongs to the topic's timeline if the reader finds it about the topic with this
+probability (of the READ_AT_MOST best that hold enough of the topic's words)."""
+READ_AT_MOST = 40
 RELATIVE_FLOOR = 0.6
-"""A passage belongs to the topic's timeline if it scores at least this share of the best one."""
+"""Without the reader, a passage belongs to the topic's timeline if it scores at least this share of the best one."""
 ABSOLUTE_FLOOR = 0.25
 MIN_COVERAGE = 0.5
 """…and holds at least half of the topic's words (in any spelling or translation)."""
@@ -117,11 +123,13 @@ def named_period(topic: str) -> tuple[date, date] | None:
 
 class TimelineBuilder:
     def __init__(self, searcher: Searcher, store: ArticleStore, topic: TopicGate,
-                 side_of: Callable[[StoredArticle], Side] = lambda _article: Side.UNKNOWN) -> None:
+                 side_of: Callable[[StoredArticle], Side] = lambda _article: Side.UNKNOWN,
+                 reader: Reader | None = None, reader_floor: float = READER_FLOOR) -> None:
         self.searcher = searcher
         self.store = store
         self.topic = topic
         self.side_of = side_of
+        self.relevance = ReaderFilter(reader, reader_floor, READ_AT_MOST) if reader else None
 
     def build(self, topic: str, since: date | None = None, until: date | None = None,
               filters: SearchFilters | None = None) -> Timeline:
@@ -135,8 +143,13 @@ class TimelineBuilder:
         language = result.question.language
         if not hits:
             return Timeline(topic, language, since, until, ())
-        floor = max(ABSOLUTE_FLOOR, RELATIVE_FLOOR * hits[0].score)
-        relevant = [h for h in hits if h.score >= floor and h.coverage >= MIN_COVERAGE]
+        readings: dict[int, PassageReading] = {}
+        if self.relevance is not None:
+            readings = self.relevance.keep(topic, [h for h in hits if h.coverage >= MIN_COVERAGE])
+            relevant = [h for h in hits if h.passage.id in readings]
+        else:
+            floor = max(ABSOLUTE_FLOOR, RELATIVE_FLOOR * hits[0].score)
+            relevant = [h for h in hits if h.score >= floor and h.coverage >= MIN_COVERAGE]
         named_days = self.store.days_mentioned([h.passage.id for h in relevant])
 
         def in_range(day: date) -> bool:
@@ -152,7 +165,11 @@ class TimelineBuilder:
             elif published.value is not None:
                 dated.append((published, False, hit))
         dated.sort(key=lambda item: (item[0].first_day() or date.min, -item[2].score))
-        entries = self._fold(dated, lambda hit: read_passage(hit, result.question, result.concepts).sentence)
+        def sentence_of(hit: Hit) -> str:
+            reading = readings.get(hit.passage.id)
+            return reading.sentence if reading else read_passage(hit, result.question, result.concepts).sentence
+
+        entries = self._fold(dated, sentence_of)
         return Timeline(topic, language, since, until, tuple(entries))
 
     def _article_vector(self, article: StoredArticle, cache: dict[int, np.ndarray]) -> np.ndarray:
