@@ -174,6 +174,11 @@ def step_loss(model: ReaderModel, step: list[Pair], pos_weight: float) -> torch.
         scores = passage[rows]
         everything = torch.logsumexp(torch.cat([scores, none]), 0)
         listwise.append(everything - (torch.logsumexp(scores[gold], 0) if gold else none[0]))
+        others = [k for k in range(len(rows)) if k not in gold]
+        if gold and others:
+            # The same question with its answer taken away is a near miss: its other passages share its names
+            # and dates, and "none" should win over them too.
+            listwise.append(torch.logsumexp(torch.cat([scores[others], none]), 0) - none[0])
     if listwise:
         loss = loss + 0.5 * torch.stack(listwise).mean()
     if sentence_terms:
@@ -257,6 +262,13 @@ def auroc(positive: Sequence[float], negative: Sequence[float]) -> float:
     return wins / (len(positive) * len(negative))
 
 
+def shown_order(s: Scored, weight: float) -> list[int]:
+    """The order an answer shows passages in (`ReaderDecider`): the one the reader is surest of, then the others
+    by reader logit + weight × search score."""
+    best = int(np.argmax(s.logits))
+    return [best, *(int(i) for i in np.argsort(-(s.logits + weight * s.search), kind="stable") if i != best)]
+
+
 def evaluate(scored: list[Scored], search_weight: float | None = None, threshold: float | None = None
              ) -> dict[str, Any]:
     """Figures per half; the search weight and threshold are chosen on half a when not given."""
@@ -268,8 +280,7 @@ def evaluate(scored: list[Scored], search_weight: float | None = None, threshold
         for s in answerable:
             if not len(s.logits):
                 continue
-            order = np.argsort(-(s.logits + weight * s.search), kind="stable")
-            found += bool(s.gold[order[:depth]].any())
+            found += bool(s.gold[shown_order(s, weight)[:depth]].any())
         return found / max(len(answerable), 1)
 
     def best_probability(s: Scored) -> float:

@@ -142,7 +142,9 @@ def test_loads_and_reads_with_the_network_cut() -> None:
         import socket
         def refuse(*args, **kwargs):
             raise OSError("network cut in this test")
-        socket.socket = refuse
+        socket.socket.connect = refuse
+        socket.socket.connect_ex = refuse
+        socket.getaddrinfo = refuse
         socket.create_connection = refuse
         from index.reading import load_reader
         reader = load_reader()

