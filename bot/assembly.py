@@ -28,9 +28,7 @@ from bot.core.status import status_report
 from bot.core.timeline import TimelineBuilder
 from bot.core_threads import CoreThreads
 from bot.digest_job import DigestPoster, send_digest
-from bot.digest_posts import PostLog
 from bot.follow_job import FollowAlerter
-from bot.follow_store import FollowStore
 from bot.polling import SourcePoller
 from bot.render import IndexFooter
 from index.sources.fetch import Fetcher
@@ -70,11 +68,11 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     poller = SourcePoller(bot, registry, monitor, settings.alerts, store.articles.article_passages, run)
     digest = None
     if settings.digest.channel_id:
-        digest = DigestPoster(build, PostLog(store.db), settings.digest, partial(send_digest, bot), run)
+        digest = DigestPoster(build, store.posts, settings.digest, partial(send_digest, bot), run)
     discord_settings = settings.discord
     managers = frozenset(discord_settings.manager_role_ids)
     memory = ConversationMemory()
-    follows = FollowStore(store.db)
+    follows = store.follows
     matcher = FollowMatcher(services.searcher, services.topic, threshold=settings.alerts.follow_threshold,
                             cooldown=timedelta(minutes=settings.alerts.follow_cooldown_minutes))
     alerter = FollowAlerter(bot, follows, matcher, store.articles, run,

@@ -29,9 +29,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.digest import BuildDigest, Digest, day_before
 from bot.core_threads import RunBlocking
-from bot.digest_posts import PostLog
 from bot.render import digest_embeds
 from config.settings import DigestSettings
+from index.storage.protocols import PostRepository
 
 __all__ = ["DigestPoster", "SendParts", "digest_nonce", "send_digest"]
 
@@ -76,7 +76,7 @@ class DigestPoster:
     def __init__(
         self,
         build: BuildDigest,
-        post_log: PostLog,
+        post_log: PostRepository,
         settings: DigestSettings,
         send: SendParts,
         run_blocking: RunBlocking,

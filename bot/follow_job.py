@@ -20,10 +20,9 @@ from discord.ext import commands
 
 from bot.core.following import FollowAlert, FollowMatcher
 from bot.core_threads import RunBlocking
-from bot.follow_store import FollowStore
 from bot.render import follow_alert_embed
 from index.models import StoredArticle
-from index.storage.sqlite.article_store import ArticleStore
+from index.storage.protocols import ArticleRepository, FollowRepository
 
 __all__ = ["FollowAlerter"]
 
@@ -31,7 +30,8 @@ log = logging.getLogger(__name__)
 
 
 class FollowAlerter:
-    def __init__(self, bot: commands.Bot, follows: FollowStore, matcher: FollowMatcher, articles: ArticleStore,
+    def __init__(self, bot: commands.Bot, follows: FollowRepository, matcher: FollowMatcher,
+                 articles: ArticleRepository,
                  run_blocking: RunBlocking, every_seconds: float = 60.0) -> None:
         self.bot = bot
         self.follows = follows

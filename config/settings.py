@@ -19,7 +19,16 @@ from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -40,6 +49,8 @@ __all__ = [
     "AlertsSettings",
     "TopicSettings",
     "SidesSettings",
+    "StoreSettings",
+    "WorkerSettings",
     "SettingsError",
     "load_settings",
     "BUNDLED_MODEL",
@@ -125,6 +136,22 @@ class IngestSettings(_Section):
     )
 
 
+class StoreSettings(_Section):
+    url: SecretStr | None = Field(
+        None,
+        description="PostgreSQL URL (postgresql://user:password@host:port/database) of a shared archive for cluster "
+        "mode, with SEARCH__MILVUS_URI; unset keeps the single-machine SQLite archive in DATA_DIR. Never logged "
+        "with its password.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("expected a URL starting with postgresql://")
+        return value
+
+
 class SearchSettings(_Section):
     top_k: int = Field(5, ge=1, le=10, description="Most passages cited in one answer.")
     candidates: int = Field(60, ge=5, le=1000, description="Candidates each retriever hands to fusion.")
@@ -141,6 +168,16 @@ class SearchSettings(_Section):
             "Folder of the FreeDict bilingual dictionaries (dictd format) used to translate question words; "
             "missing dictionaries only lower cross-language recall."
         ),
+    )
+    milvus_uri: str | None = Field(
+        None,
+        description="Milvus URI (http://host:19530) that holds the search index in cluster mode, with STORE__URL; "
+        "unset keeps the FAISS file in DATA_DIR.",
+    )
+    milvus_collection: str = Field(
+        "newsbot_paragraphs",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$",
+        description="Name of the Milvus collection of one archive (several archives can share one Milvus).",
     )
 
 
@@ -160,6 +197,30 @@ class DiscordSettings(_Section):
     manager_role_ids: ListSetting = Field(
         default_factory=list,
         description="Roles that may change sources and follows and post /digest publicly, besides Manage Server.",
+    )
+    shard_count: int | None = Field(
+        None,
+        ge=1,
+        le=65_536,
+        description="Gateway shards in all (several `newsbot run` processes each run some); unset lets Discord "
+        "recommend a count for the bot's guilds (one shard per 1,000 or so).",
+    )
+    shard_ids: ListSetting = Field(
+        default_factory=list,
+        description="The shards this process runs (0-based, below SHARD_COUNT); empty runs all of them.",
+    )
+
+
+class WorkerSettings(_Section):
+    lease_seconds: float = Field(
+        300.0,
+        ge=10.0,
+        le=86_400.0,
+        description="How long a worker holds a source it claimed for polling; a dead worker's sources are polled "
+        "by another once their lease runs out.",
+    )
+    idle_seconds: float = Field(
+        15.0, ge=0.1, le=3600.0, description="How long `newsbot worker` waits when no source is due."
     )
 
 
@@ -296,6 +357,20 @@ class Settings(BaseSettings):
     alerts: AlertsSettings = AlertsSettings()
     topic: TopicSettings = TopicSettings()
     sides: SidesSettings = SidesSettings()
+    store: StoreSettings = StoreSettings()
+    worker: WorkerSettings = WorkerSettings()
+
+    @model_validator(mode="after")
+    def _cluster_needs_both(self) -> Settings:
+        if (self.store.url is None) != (self.search.milvus_uri is None):
+            raise ValueError("cluster mode needs both NEWSBOT_STORE__URL (PostgreSQL) and "
+                             "NEWSBOT_SEARCH__MILVUS_URI (Milvus); set both or neither")
+        return self
+
+    @property
+    def cluster(self) -> bool:
+        """Whether the archive is on PostgreSQL and search on Milvus (several processes share them)."""
+        return self.store.url is not None
 
     _toml_file: ClassVar[Path | None] = None
 

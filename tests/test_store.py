@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.digest_posts import PostLog
 from index.input.dates import PublishedDate
 from index.models import Article
-from index.sources.registry import SourceKind, SourceRegistry
+from index.sources.registry import SourceKind
+from index.storage.portable.post_log import PostLog
+from index.storage.portable.source_store import SourceStore
 from index.storage.sqlite.article_store import ArticleStore, SearchFilters, content_hash
 from index.storage.sqlite.db import MIGRATIONS, SCHEMA_VERSION, Database
 from index.storage.sqlite.store import open_store
@@ -103,7 +104,7 @@ def test_a_version_2_archive_keeps_the_sources_and_posts_its_newsbot_created(tmp
     db = Database(path)
     try:
         assert db.read("PRAGMA user_version")[0][0] == SCHEMA_VERSION
-        [wire] = SourceRegistry(db).all()
+        [wire] = SourceStore(db).all()
         assert (wire.source.name, wire.source.kind) == ("wire", SourceKind.FEED)
         assert db.read("SELECT owner FROM feed_entries")[0][0] is None
         assert PostLog(db).posted(42, date(2020, 10, 4))

@@ -11,15 +11,16 @@ from discord.ext import commands
 from bot.core.following import FollowMatcher
 from bot.core_threads import RunBlocking
 from bot.errors import UserFacingError
-from bot.follow_store import MAX_FOLLOWS_PER_GUILD, FollowStore
 from bot.markdown_escaping import inert
 from bot.permissions import require_manager
+from index.storage.protocols import FollowRepository
+from index.storage.records import MAX_FOLLOWS_PER_GUILD
 
 __all__ = ["FollowsCog"]
 
 
 class FollowsCog(commands.Cog):
-    def __init__(self, follows: FollowStore, matcher: FollowMatcher, run_blocking: RunBlocking,
+    def __init__(self, follows: FollowRepository, matcher: FollowMatcher, run_blocking: RunBlocking,
                  manager_role_ids: Collection[int] = ()) -> None:
         self.follows = follows
         self.matcher = matcher

@@ -29,7 +29,7 @@ from bot.core.reading import Evidence, read_passage, read_passages
 from index.models import Hit
 from index.search.hybrid import SearchResult
 from index.search.topic import TopicGate
-from index.storage.sqlite.article_store import SearchFilters
+from index.storage.records import SearchFilters
 
 __all__ = ["Answer", "Answerer", "AnswerPolicy", "Assessment", "PassageSearch"]
 

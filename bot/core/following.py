@@ -28,22 +28,12 @@ from bot.core.reading import read_passage
 from index.models import Hit, StoredArticle
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
+from index.storage.records import Follow
 
 __all__ = ["Follow", "FollowAlert", "FollowLog", "FollowMatcher", "MATCH_THRESHOLD", "DEFAULT_COOLDOWN"]
 
 MATCH_THRESHOLD = 0.40
 DEFAULT_COOLDOWN = timedelta(minutes=30)
-
-
-@dataclass(frozen=True)
-class Follow:
-    id: int
-    guild_id: int
-    channel_id: int
-    topic: str
-    created_by: int
-    vector: np.ndarray
-    """The topic's embedding, kept so that matching a new article costs no encoding."""
 
 
 @dataclass(frozen=True)

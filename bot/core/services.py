@@ -18,14 +18,16 @@ from index.ingest import Ingestor
 from index.input.article_building import ArticleLimits
 from index.input.parsing import ParseOptions
 from index.models import StoredArticle
+from index.search.dense import DenseIndex, IndexHealth
 from index.search.hybrid import Searcher, SearchWeights
 from index.search.lexicon import load_lexicon
 from index.search.query import QuestionReader
 from index.search.topic import TopicGate
-from index.search.vectors import IndexHealth, VectorIndex
+from index.search.vectors import VectorIndex
 from index.sides import Side, SideTable, bundled_side_table, load_side_table
-from index.storage.sqlite.article_store import Removal
-from index.storage.sqlite.store import Store, open_store
+from index.storage.protocols import Archive
+from index.storage.records import Removal
+from index.storage.sqlite.store import open_store
 
 __all__ = ["Services", "open_services"]
 
@@ -35,8 +37,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class Services:
     settings: Settings
-    store: Store
-    vectors: VectorIndex
+    store: Archive
+    vectors: DenseIndex
     embedder: Embedder
     searcher: Searcher
     answerer: Answerer
@@ -73,16 +75,36 @@ class Services:
         self.close()
 
 
+def open_archive(settings: Settings, embedder: Embedder | None = None) -> tuple[Archive, DenseIndex, Embedder]:
+    """The archive and its dense index: SQLite and a FAISS file in the data folder, or, in cluster mode
+    (`store.url` and `search.milvus_uri`), PostgreSQL and Milvus shared with other processes."""
+    url = settings.store.url
+    if url is None:
+        store: Archive = open_store(settings.db_path)
+        embedder = embedder or load_embedder(settings.embedding)
+        return store, VectorIndex(settings.index_path, embedder.dimension, embedder.model_id,
+                                  approximate_above=settings.search.approximate_above), embedder
+    from index.search.milvus import MilvusIndex
+    from index.storage.postgres.store import open_postgres_store
+
+    cluster = open_postgres_store(url.get_secret_value())
+    try:
+        embedder = embedder or load_embedder(settings.embedding)
+        index = MilvusIndex(settings.search.milvus_uri or "", settings.search.milvus_collection, embedder.dimension,
+                            embedder.model_id, embeddings=cluster.embeddings, outbox=cluster.outbox)
+    except BaseException:
+        cluster.close()
+        raise
+    return cluster, index, embedder
+
+
 def open_services(settings: Settings, *, verify_index: bool = True, embedder: Embedder | None = None) -> Services:
     """Open store and index and load the model.
 
     `verify_index=False` is for `reindex`, which must start even when the
     stored vectors belong to another model.
     """
-    store = open_store(settings.db_path)
-    embedder = embedder or load_embedder(settings.embedding)
-    vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id,
-                          approximate_above=settings.search.approximate_above)
+    store, vectors, embedder = open_archive(settings, embedder)
     health = vectors.load(store.embeddings) if verify_index else None
     if health is not None:
         log.info("index %s", health.describe())

@@ -30,6 +30,10 @@ class StatusReport:
     """One line per monitored source (see `SourceState.describe`)."""
     schedule: tuple[str, ...] = ()
     """What `newsbot run` does on its own, and what is off and how to turn it on (see `schedule_lines`)."""
+    archive: dict[str, object] | None = None
+    """Which database holds the archive (SQLite file, or PostgreSQL without its password) and its counts."""
+    search_index: dict[str, object] | None = None
+    """Which engine holds the vectors (FAISS file, or Milvus URI and collection) and its count."""
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of `newsbot status --json`."""
@@ -69,4 +73,6 @@ def status_report(services: Services, registry: SourceRegistry, follows: int = 0
         data_dir=str(services.settings.data_dir),
         sources=tuple(state.describe() for state in registry.all()),
         schedule=tuple(schedule_lines(services.settings, len(registry.all()), follows)),
+        archive={**services.store.describe(), "articles": stats.articles, "paragraphs": stats.paragraphs},
+        search_index=services.vectors.describe(),
     )

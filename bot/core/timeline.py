@@ -22,7 +22,8 @@ from index.input.dates import PublishedDate
 from index.models import Hit, StoredArticle
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
-from index.storage.sqlite.article_store import ArticleStore, SearchFilters
+from index.storage.protocols import ArticleRepository as ArticleStore
+from index.storage.records import SearchFilters
 
 __all__ = ["Timeline", "TimelineEntry", "TimelineBuilder"]
 
