@@ -66,9 +66,11 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
                     side_of=services.side_of)
     monitor = make_monitor(services, registry, fetcher, to_thread=run)
     poller = SourcePoller(bot, registry, monitor, settings.alerts, store.articles.article_passages, run)
+    leader = store.leader_lock("jobs")
     digest = None
     if settings.digest.channel_id:
-        digest = DigestPoster(build, store.posts, settings.digest, partial(send_digest, bot), run)
+        digest = DigestPoster(build, store.posts, settings.digest, partial(send_digest, bot), run,
+                              leads=leader.acquire)
     discord_settings = settings.discord
     managers = frozenset(discord_settings.manager_role_ids)
     memory = ConversationMemory()
@@ -76,7 +78,7 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     matcher = FollowMatcher(services.searcher, services.topic, threshold=settings.alerts.follow_threshold,
                             cooldown=timedelta(minutes=settings.alerts.follow_cooldown_minutes))
     alerter = FollowAlerter(bot, follows, matcher, store.articles, run,
-                            every_seconds=settings.alerts.follow_check_seconds)
+                            every_seconds=settings.alerts.follow_check_seconds, leads=leader.acquire)
     bot.install(cogs=[
         AskCog(services.answerer, services.searcher, index_footer, run, memory),
         BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of),

@@ -128,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--date", type=_iso_date, help="the day (default: yesterday in digest.timezone)")
     digest.add_argument("--json", action="store_true")
 
+    worker = sub.add_parser("worker", help="poll due sources and ingest, beside other workers and bots (no Discord)")
+    worker.add_argument("--once", action="store_true", help="poll what is due now, then exit")
+    worker.add_argument("--json", action="store_true", help="with --once: the polls as JSON")
+
     sub.add_parser("run", help="start the Discord bot")
     sub.add_parser("healthcheck", help="exit 0 if the running bot is alive and its index healthy (for Docker)")
     return parser
@@ -420,6 +424,37 @@ def cmd_timeline(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+    from datetime import timedelta
+
+    from bot.core.monitoring import fetch_policy, make_monitor, open_registry
+    from bot.core.services import open_services
+    from bot.core.worker import SourceWorker, process_name
+    from index.sources.fetch import Fetcher
+
+    async def work(services: Any) -> int:
+        registry = open_registry(services)
+        async with Fetcher(fetch_policy(settings.sources)) as fetcher:
+            worker = SourceWorker(registry, make_monitor(services, registry, fetcher), owner=process_name(),
+                                  lease=timedelta(seconds=settings.worker.lease_seconds))
+            if args.once:
+                results = await worker.poll_due()
+                print(json.dumps([r.to_dict() for r in results]) if args.json else
+                      "\n".join([r.line() for r in results] + [f"{len(results)} sources polled"]))
+                return 1 if any(r.error for r in results) else 0
+            stop = asyncio.Event()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+            log.info("worker %s polling due sources", worker.owner)
+            await worker.run(settings.worker.idle_seconds, stop)
+            return 0
+
+    with open_services(settings) as services:
+        return asyncio.run(work(services))
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runner import run_bot
 
@@ -447,6 +482,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "digest": cmd_digest,
     "perspectives": cmd_perspectives,
     "timeline": cmd_timeline,
+    "worker": cmd_worker,
     "run": cmd_run,
     "healthcheck": cmd_healthcheck,
 }
@@ -466,7 +502,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     explicit = args.log_level or "NEWSBOT_LOG_LEVEL" in os.environ
     # One-shot commands print their result; INFO chatter is for the long-running bot.
-    _configure_logging(settings.log_level if explicit or args.command == "run" else "WARNING")
+    _configure_logging(settings.log_level if explicit or args.command in ("run", "worker") else "WARNING")
     try:
         if args.command not in ("demo", "healthcheck"):
             check_data_dir(settings.data_dir)

@@ -11,6 +11,7 @@ and nothing stored while the bot was down is skipped.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import discord
@@ -32,13 +33,16 @@ log = logging.getLogger(__name__)
 class FollowAlerter:
     def __init__(self, bot: commands.Bot, follows: FollowRepository, matcher: FollowMatcher,
                  articles: ArticleRepository,
-                 run_blocking: RunBlocking, every_seconds: float = 60.0) -> None:
+                 run_blocking: RunBlocking, every_seconds: float = 60.0,
+                 leads: Callable[[], bool] = lambda: True) -> None:
+        """`leads`: whether this process is the one that alerts (the archive's leader lock; see `DigestPoster`)."""
         self.bot = bot
         self.follows = follows
         self.matcher = matcher
         self.articles = articles
         self.run_blocking = run_blocking
         self.every_seconds = every_seconds
+        self.leads = leads
 
     def attach(self, scheduler: AsyncIOScheduler) -> None:
         scheduler.add_job(self.check, IntervalTrigger(seconds=self.every_seconds), id="follows", max_instances=1,
@@ -63,6 +67,8 @@ class FollowAlerter:
 
     async def check(self) -> int:
         """Match and post what is due; returns how many alerts were posted."""
+        if not await self.run_blocking(self.leads):
+            return 0
         alerts, newest = await self.run_blocking(self._due)
         posted = 0
         for alert in alerts:

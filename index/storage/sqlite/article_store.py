@@ -81,7 +81,13 @@ class ArticleStore:
         last = published.last_day()
         with self.db.transaction() as db:
             self.embeddings.claim_model(db, model_id, int(vectors.shape[1]))
-            existing = db.execute("SELECT id FROM articles WHERE source = ?", (article.source,)).fetchone()
+            existing = db.execute("SELECT id, content_hash FROM articles WHERE source = ?",
+                                  (article.source,)).fetchone()
+            same = db.execute("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (digest,)).fetchone()
+            if existing is not None and existing["content_hash"] == digest:
+                return WriteOutcome(existing["id"], IngestStatus.UNCHANGED, (), ())
+            if existing is None and same is not None:  # the same content under another name: stored once
+                return WriteOutcome(same["id"], IngestStatus.UNCHANGED, (), (), duplicate_of=same["id"])
             removed: list[int] = []
             if existing is not None:
                 article_id = existing["id"]
