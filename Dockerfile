@@ -24,7 +24,9 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY index ./index
 COPY bot ./bot
-RUN pip install .
+# EXTRAS=cluster builds the image compose.cluster.yaml runs (PostgreSQL and Milvus clients).
+ARG EXTRAS=""
+RUN pip install ".${EXTRAS:+[$EXTRAS]}"
 
 COPY data/sample ./data/sample
 
@@ -34,7 +36,7 @@ RUN useradd --system --uid 10001 --create-home newsbot \
 USER newsbot
 VOLUME ["/data"]
 
-# Healthy = the bot process is alive, wrote its heartbeat within 90 s, and its index matches SQLite.
+# Healthy = the bot process is alive, wrote its heartbeat within 90 s, and its index matches the archive.
 HEALTHCHECK --interval=60s --timeout=15s --start-period=180s --retries=3 CMD ["newsbot", "healthcheck"]
 
 CMD ["newsbot", "run"]

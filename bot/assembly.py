@@ -55,7 +55,8 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     """The bot with every cog installed; its jobs are returned, not scheduled (the caller decides)."""
     settings = services.settings
     store = services.store
-    bot = NewsBot(threads=CoreThreads(), guild_id=settings.discord.guild_id)
+    bot = NewsBot(threads=CoreThreads(), guild_id=settings.discord.guild_id,
+                  shard_count=settings.discord.shard_count, shard_ids=list(settings.discord.shard_ids))
     run = bot.threads.run
 
     async def index_footer() -> IndexFooter:

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 class FollowAlerter:
-    def __init__(self, bot: commands.Bot, follows: FollowRepository, matcher: FollowMatcher,
+    def __init__(self, bot: commands.Bot | commands.AutoShardedBot, follows: FollowRepository, matcher: FollowMatcher,
                  articles: ArticleRepository,
                  run_blocking: RunBlocking, every_seconds: float = 60.0,
                  leads: Callable[[], bool] = lambda: True) -> None:

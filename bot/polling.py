@@ -37,7 +37,7 @@ RESYNC_MINUTES = 5
 class SourcePoller:
     def __init__(
         self,
-        bot: commands.Bot,
+        bot: commands.Bot | commands.AutoShardedBot,
         registry: SourceRegistry,
         monitor: Monitor,
         alerts: AlertsSettings,

@@ -130,7 +130,7 @@ async def reach_discord(retry: ReachRetry, sleep: Callable[[float], Awaitable[No
     return f"cannot reach Discord at {host}:{port} after {retry.attempts} attempts ({problem}): check the network"
 
 
-async def _heartbeat(bot: commands.Bot, data_dir: Path, index_ok: Callable[[], bool]) -> None:
+async def _heartbeat(bot: commands.Bot | commands.AutoShardedBot, data_dir: Path, index_ok: Callable[[], bool]) -> None:
     while not bot.is_closed():
         write_heartbeat(data_dir, connected=bot.is_ready(), index_ok=index_ok())
         await asyncio.sleep(HEARTBEAT_SECONDS)

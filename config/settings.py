@@ -210,6 +210,14 @@ class DiscordSettings(_Section):
         description="The shards this process runs (0-based, below SHARD_COUNT); empty runs all of them.",
     )
 
+    @model_validator(mode="after")
+    def _shards_within_count(self) -> DiscordSettings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (the shards of all processes together)")
+        if self.shard_count is not None and any(not 0 <= i < self.shard_count for i in self.shard_ids):
+            raise ValueError(f"shard_ids must be between 0 and {self.shard_count - 1}")
+        return self
+
 
 class WorkerSettings(_Section):
     lease_seconds: float = Field(
