@@ -14,28 +14,28 @@ SERVERS = postgresql
 
 .PHONY: setup dictionaries servers demo test lint bench eval clean
 
-dictionaries:
-	@if [ -f /usr/share/dictd/freedict-nld-eng.index ] && [ -f /usr/share/dictd/freedict-eng-nld.index ] \
-	   && [ -f /usr/share/dictd/freedict-eng-deu.index ] && [ -f /usr/share/dictd/freedict-eng-fra.index ]; then \
+# $(call apt_packages,CHECK,PACKAGES,WHAT GOES WITHOUT THEM): nothing when CHECK succeeds; else, as root, install
+# PACKAGES (updating the package lists once if needed); else say how to.
+define apt_packages
+	@if $(1); then \
 	  true; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  (apt-get install -y -qq --no-install-recommends $(DICTIONARIES) >/dev/null 2>&1 \
-	   || (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $(DICTIONARIES) >/dev/null)) \
-	  || echo "could not install $(DICTIONARIES); newsbot runs without them (lower cross-language recall)"; \
+	  (apt-get install -y -qq --no-install-recommends $(2) >/dev/null 2>&1 \
+	   || (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $(2) >/dev/null)) \
+	  || echo "could not install $(2); $(3)"; \
 	else \
-	  echo "bilingual dictionaries missing: as root, run apt-get install $(DICTIONARIES)"; \
+	  echo "missing: as root, run apt-get install $(2) ($(3))"; \
 	fi
+endef
+
+dictionaries:
+	$(call apt_packages,[ -f /usr/share/dictd/freedict-nld-eng.index ] && [ -f /usr/share/dictd/freedict-eng-nld.index ] \
+	   && [ -f /usr/share/dictd/freedict-eng-deu.index ] && [ -f /usr/share/dictd/freedict-eng-fra.index ],\
+	   $(DICTIONARIES),newsbot runs without them with lower cross-language recall)
 
 servers:
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  true; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  (apt-get install -y -qq --no-install-recommends $(SERVERS) >/dev/null 2>&1 \
-	   || (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $(SERVERS) >/dev/null)) \
-	  || echo "could not install $(SERVERS); the cluster-mode tests will be skipped"; \
-	else \
-	  echo "PostgreSQL missing: as root, run apt-get install $(SERVERS) (only cluster-mode tests need it)"; \
-	fi
+	$(call apt_packages,ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1,$(SERVERS),\
+	   the cluster-mode tests need it)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

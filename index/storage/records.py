@@ -168,3 +168,5 @@ class IndexedArticle:
 
     article_id: int
     paragraphs: tuple[IndexedParagraph, ...]
+    fresh: bool = False
+    """First written since it was queued, never replaced or removed: a search engine has nothing of it to drop."""

@@ -46,17 +46,16 @@ def _count_terms(db: Connection, per_paragraph: Iterable[str], sign: int) -> Non
     """Add (or take away) the paragraphs holding each term, in term order so that concurrent writers lock the
     shared rows in one order and never deadlock."""
     counts: Counter[str] = Counter()
-    for terms in per_paragraph:
-        counts.update(set(terms.split()))
+    for paragraph in per_paragraph:
+        counts.update(set(paragraph.split()))
     if not counts:
         return
-    rows = sorted(counts.items())
-    with db.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO term_counts(term, doc) VALUES (%s, %s) "
-            "ON CONFLICT (term) DO UPDATE SET doc = term_counts.doc + excluded.doc",
-            [(term, sign * n) for term, n in rows],
-        )
+    terms = sorted(counts)
+    db.execute(
+        "INSERT INTO term_counts(term, doc) SELECT t.term, t.doc FROM unnest(%s::text[], %s::bigint[]) AS t(term, doc) "
+        "ORDER BY t.term ON CONFLICT (term) DO UPDATE SET doc = term_counts.doc + excluded.doc",
+        (terms, [sign * counts[t] for t in terms]),
+    )
 
 
 class ArticleStore:
@@ -136,14 +135,13 @@ class ArticleStore:
             ).fetchall()]
             added.sort()
             _count_terms(db, terms, +1)
-            with db.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO paragraph_dates(paragraph_id, day) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                    [(pid, day.isoformat()) for pid, text in zip(added, article.paragraphs, strict=True)
-                     for day in find_dates_in_text(text, published, article.language)],
-                )
+            days = [(pid, day.isoformat()) for pid, text in zip(added, article.paragraphs, strict=True)
+                    for day in set(find_dates_in_text(text, published, article.language))]
+            db.execute("INSERT INTO paragraph_dates(paragraph_id, day) SELECT * FROM unnest(%s::bigint[], %s::text[])",
+                       ([d[0] for d in days], [d[1] for d in days]))
             self._embeddings.add_many(db, added, vectors)
-            db.execute("INSERT INTO search_outbox(article_id) VALUES (%s)", (article_id,))
+            db.execute("INSERT INTO search_outbox(article_id, fresh) VALUES (%s, %s)",
+                       (article_id, status is IngestStatus.ADDED))
             db.execute("INSERT INTO meta(key, value) VALUES ('last_ingest', %s) "
                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                        (datetime.now(UTC).isoformat(timespec="seconds"),))

@@ -87,6 +87,7 @@ CREATE TABLE term_counts (term TEXT PRIMARY KEY, doc BIGINT NOT NULL);
 CREATE TABLE search_outbox (
     id BIGSERIAL PRIMARY KEY,
     article_id BIGINT NOT NULL,
+    fresh BOOLEAN NOT NULL DEFAULT FALSE,
     queued_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE TABLE sources (

@@ -32,12 +32,10 @@ class EmbeddingStore:
 
     @staticmethod
     def add_many(db: Any, paragraph_ids: Sequence[int], vectors: np.ndarray) -> None:
-        with db.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO embeddings(paragraph_id, vector) VALUES (%s, %s)",
-                [(int(i), np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(paragraph_ids, vectors,
-                                                                                       strict=True)],
-            )
+        db.execute(
+            "INSERT INTO embeddings(paragraph_id, vector) SELECT * FROM unnest(%s::bigint[], %s::bytea[])",
+            ([int(i) for i in paragraph_ids], [np.asarray(v, dtype=np.float32).tobytes() for v in vectors]),
+        )
 
     def replace_all(self, batches: Iterable[tuple[Sequence[int], np.ndarray]], model_id: str) -> None:
         with self.db.transaction() as db:

@@ -56,8 +56,8 @@ class SearchOutbox:
     def drain(self, apply: Callable[[list[IndexedArticle]], None], limit: int = 64) -> int:
         """Hand up to `limit` queued articles to `apply` and forget them once it returned; how many were taken."""
         with self.db.transaction() as db:
-            claimed = db.execute("SELECT id, article_id FROM search_outbox ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-                                 (limit,)).fetchall()
+            claimed = db.execute("SELECT id, article_id, fresh FROM search_outbox ORDER BY id LIMIT %s "
+                                 "FOR UPDATE SKIP LOCKED", (limit,)).fetchall()
             if not claimed:
                 return 0
             article_ids = sorted({int(r["article_id"]) for r in claimed})
@@ -81,6 +81,7 @@ class SearchOutbox:
                     precision=article["date_precision"], language=article["language"], outlet=article["outlet"],
                     side=article["side"] or "",
                 ))
-            apply([IndexedArticle(i, tuple(paragraphs[i])) for i in article_ids])
+            stale = {int(r["article_id"]) for r in claimed if not r["fresh"]}
+            apply([IndexedArticle(i, tuple(paragraphs[i]), fresh=i not in stale) for i in article_ids])
             db.execute("DELETE FROM search_outbox WHERE id = ANY(%s)", ([int(r["id"]) for r in claimed],))
             return len(claimed)

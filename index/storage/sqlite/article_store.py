@@ -83,7 +83,8 @@ class ArticleStore:
             self.embeddings.claim_model(db, model_id, int(vectors.shape[1]))
             existing = db.execute("SELECT id, content_hash FROM articles WHERE source = ?",
                                   (article.source,)).fetchone()
-            same = db.execute("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", (digest,)).fetchone()
+            same = db.execute("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1",
+                              (digest,)).fetchone()
             if existing is not None and existing["content_hash"] == digest:
                 return WriteOutcome(existing["id"], IngestStatus.UNCHANGED, (), ())
             if existing is None and same is not None:  # the same content under another name: stored once
