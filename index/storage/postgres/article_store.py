@@ -42,19 +42,26 @@ def _article_from_row(row: Row) -> StoredArticle:
     )
 
 
-def _count_terms(db: Connection, per_paragraph: Iterable[str], sign: int) -> None:
-    """Add (or take away) the paragraphs holding each term, in term order so that concurrent writers lock the
-    shared rows in one order and never deadlock."""
+def _term_counts(per_paragraph: Iterable[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for paragraph in per_paragraph:
         counts.update(set(paragraph.split()))
-    if not counts:
+    return counts
+
+
+def _count_terms(db: Connection, added: Counter[str], removed: Counter[str]) -> None:
+    """Change how many paragraphs hold each term, in one statement at the end of the article's transaction (the
+    rows of common terms are shared by every writer: held as briefly as possible) and in term order (so that
+    concurrent writers lock them in one order and never deadlock)."""
+    counts = Counter(added)
+    counts.subtract(removed)
+    terms = sorted(t for t, n in counts.items() if n)
+    if not terms:
         return
-    terms = sorted(counts)
     db.execute(
         "INSERT INTO term_counts(term, doc) SELECT t.term, t.doc FROM unnest(%s::text[], %s::bigint[]) AS t(term, doc) "
         "ORDER BY t.term ON CONFLICT (term) DO UPDATE SET doc = term_counts.doc + excluded.doc",
-        (terms, [sign * counts[t] for t in terms]),
+        (terms, [counts[t] for t in terms]),
     )
 
 
@@ -101,6 +108,7 @@ class ArticleStore:
                 (*columns, article.source, seen, digest, duplicate_of, topic_density, article.side),
             ).fetchone()
             removed: list[int] = []
+            old_terms: Counter[str] = Counter()
             if inserted is not None:
                 article_id = int(inserted["id"])
                 status = IngestStatus.ADDED
@@ -117,7 +125,7 @@ class ArticleStore:
                 article_id = int(existing["id"])
                 old = db.execute("SELECT id, terms FROM paragraphs WHERE article_id = %s", (article_id,)).fetchall()
                 removed = [r["id"] for r in old]
-                _count_terms(db, (r["terms"] for r in old), -1)
+                old_terms = _term_counts(r["terms"] for r in old)
                 db.execute("DELETE FROM paragraphs WHERE article_id = %s", (article_id,))
                 db.execute(
                     """UPDATE articles SET url=%s, title=%s, outlet=%s, published_first=%s, published_last=%s,
@@ -134,12 +142,12 @@ class ArticleStore:
                 (article_id, list(range(len(terms))), list(article.paragraphs), terms),
             ).fetchall()]
             added.sort()
-            _count_terms(db, terms, +1)
             days = [(pid, day.isoformat()) for pid, text in zip(added, article.paragraphs, strict=True)
                     for day in set(find_dates_in_text(text, published, article.language))]
             db.execute("INSERT INTO paragraph_dates(paragraph_id, day) SELECT * FROM unnest(%s::bigint[], %s::text[])",
                        ([d[0] for d in days], [d[1] for d in days]))
             self._embeddings.add_many(db, added, vectors)
+            _count_terms(db, _term_counts(terms), old_terms)
             db.execute("INSERT INTO search_outbox(article_id, fresh) VALUES (%s, %s)",
                        (article_id, status is IngestStatus.ADDED))
             db.execute("INSERT INTO meta(key, value) VALUES ('last_ingest', %s) "
@@ -158,8 +166,8 @@ class ArticleStore:
             ids = [a.id for a in articles]
             old = db.execute("SELECT id, terms FROM paragraphs WHERE article_id = ANY(%s) ORDER BY id",
                              (ids,)).fetchall()
-            _count_terms(db, (r["terms"] for r in old), -1)
             db.execute("DELETE FROM articles WHERE id = ANY(%s)", (ids,))
+            _count_terms(db, Counter(), _term_counts(r["terms"] for r in old))
             with db.cursor() as cursor:
                 cursor.executemany("INSERT INTO search_outbox(article_id) VALUES (%s)", [(i,) for i in ids])
         self._article_cache.clear()
