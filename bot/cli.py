@@ -82,9 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(ask)
 
     search = sub.add_parser("search", help="show the raw ranked passages for a query")
-    search.add_argument("query")
+    search.add_argument("query", help="the query, or - to read one query per line from stdin")
     search.add_argument("--limit", type=int, default=10)
-    search.add_argument("--json", action="store_true")
+    search.add_argument("--json", action="store_true",
+                        help="print JSON: the hits as one list, or with -, one object per query")
     _add_filters(search)
 
     status = sub.add_parser("status", help="counts, languages, dates, model and index health")
@@ -235,20 +236,34 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
 
+def _hit_rows(hits: Any) -> list[dict[str, Any]]:
+    return [
+        {"rank": n, "paragraph_id": h.passage.id, "score": round(h.score, 4), "dense": round(h.dense, 4),
+         "lexical": round(h.lexical, 4), "article_id": h.passage.article.id,
+         "source": h.passage.article.source, "paragraph": h.passage.position, "text": h.passage.text}
+        for n, h in enumerate(hits, start=1)
+    ]
+
+
 def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.formatting import format_hits_text
     from bot.core.services import open_services
 
     with open_services(settings) as services:
+        if args.query == "-":
+            for line in sys.stdin:
+                query = line.strip()
+                if not query:
+                    continue
+                hits = services.searcher.search(query, filters=_filters(args), limit=args.limit).hits
+                if args.json:
+                    print(json.dumps({"query": query, "hits": _hit_rows(hits)}, ensure_ascii=False), flush=True)
+                else:
+                    print(format_hits_text(hits), end="\n\n", flush=True)
+            return 0
         result = services.searcher.search(args.query, filters=_filters(args), limit=args.limit)
         if args.json:
-            rows = [
-                {"rank": n, "paragraph_id": h.passage.id, "score": round(h.score, 4), "dense": round(h.dense, 4),
-                 "lexical": round(h.lexical, 4), "article_id": h.passage.article.id,
-                 "source": h.passage.article.source, "paragraph": h.passage.position, "text": h.passage.text}
-                for n, h in enumerate(result.hits, start=1)
-            ]
-            print(json.dumps(rows, ensure_ascii=False))
+            print(json.dumps(_hit_rows(result.hits), ensure_ascii=False))
         else:
             print(format_hits_text(result.hits))
         return 0

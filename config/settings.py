@@ -181,6 +181,19 @@ class SearchSettings(_Section):
     )
 
 
+class ReaderSettings(_Section):
+    enabled: bool = Field(
+        True,
+        description="Decide with the trained reader (which passage answers, and whether any does); off: with search "
+        "scores alone, as newsbot does when the reader cannot be loaded.",
+    )
+    weights_dir: Path | None = Field(
+        None,
+        description="Folder holding reader.safetensors and reader.json (made by bench/train_reader.py --write); "
+        "unset: the weights shipped with newsbot.",
+    )
+
+
 class DiscordSettings(_Section):
     token: SecretStr | None = Field(
         None, description="Bot token (also read from DISCORD_TOKEN). Never logged or shown."
@@ -359,6 +372,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     ingest: IngestSettings = IngestSettings()
     search: SearchSettings = SearchSettings()
+    reader: ReaderSettings = ReaderSettings()
     discord: DiscordSettings = DiscordSettings()
     digest: DigestSettings = DigestSettings()
     sources: SourcesSettings = SourcesSettings()

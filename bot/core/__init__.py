@@ -4,6 +4,7 @@ Import from the modules; this file imports none of them.
 """
 
 __all__ = [
+    "answer_decision",
     "answerability",
     "answering",
     "citations",

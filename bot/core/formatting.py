@@ -44,7 +44,7 @@ def _citation_block(citation: Citation) -> str:
 
 
 def format_answer_text(answer: Answer) -> str:
-    if answer.abstained:
+    if not answer.citations:
         return answer.text
     blocks = [answer.text, ""]
     blocks.extend(_citation_block(c) for c in answer.citations)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.core.answer_decision import Decider, ReaderDecider, SignalDecider
+from bot.core.answerability import load_answerability_model
 from bot.core.answering import Answerer, AnswerPolicy
 from config.settings import Settings
 from index.embedder import Embedder, load_embedder
@@ -18,6 +20,7 @@ from index.ingest import Ingestor
 from index.input.article_building import ArticleLimits
 from index.input.parsing import ParseOptions
 from index.models import StoredArticle
+from index.reading import Reader, load_reader
 from index.search.dense import DenseIndex, IndexHealth
 from index.search.hybrid import Searcher, SearchWeights
 from index.search.lexicon import load_lexicon
@@ -46,6 +49,8 @@ class Services:
     health: IndexHealth | None
     topic: TopicGate
     sides: SideTable
+    reader: Reader | None
+    """The trained reader, or None where it cannot be loaded (answers then rest on search scores)."""
 
     def side_of(self, article: StoredArticle) -> Side:
         """The side it was ingested with (a source's, `ingest --side`), else its outlet's from the outlet table."""
@@ -98,23 +103,31 @@ def open_archive(settings: Settings, embedder: Embedder | None = None) -> tuple[
     return cluster, index, embedder
 
 
-def open_services(settings: Settings, *, verify_index: bool = True, embedder: Embedder | None = None) -> Services:
-    """Open store and index and load the model.
+_LOAD = object()
+
+
+def open_services(settings: Settings, *, verify_index: bool = True, embedder: Embedder | None = None,
+                  reader: Reader | None | object = _LOAD) -> Services:
+    """Open store and index and load the models.
 
     `verify_index=False` is for `reindex`, which must start even when the
-    stored vectors belong to another model.
+    stored vectors belong to another model. `embedder` and `reader`, when
+    given, are used instead of loading them (tests share one of each).
     """
     store, vectors, embedder = open_archive(settings, embedder)
     health = vectors.load(store.embeddings) if verify_index else None
     if health is not None:
         log.info("index %s", health.describe())
     topic = TopicGate(settings.topic.name, tuple(settings.topic.keywords), name_nl=settings.topic.name_nl)
-    reader = QuestionReader(load_lexicon(settings.search.dictionary_dir))
     searcher = Searcher(
-        store, vectors, embedder, reader,
+        store, vectors, embedder, QuestionReader(load_lexicon(settings.search.dictionary_dir)),
         SearchWeights(candidates=settings.search.candidates, date=settings.search.date_boost),
     )
-    answerer = Answerer(searcher, topic, AnswerPolicy(top_k=settings.search.top_k))
+    if reader is _LOAD:
+        reader = load_reader(settings.reader.weights_dir) if settings.reader.enabled else None
+    assert reader is None or isinstance(reader, Reader)
+    decider: Decider = ReaderDecider(reader) if reader else SignalDecider(load_answerability_model())
+    answerer = Answerer(searcher, topic, decider, AnswerPolicy(top_k=settings.search.top_k))
     ingestor = Ingestor(
         store.articles,
         vectors,
@@ -129,4 +142,4 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     )
     ingestor.refresh_topic()
     sides = load_side_table(settings.sides.outlets_file) if settings.sides.outlets_file else bundled_side_table()
-    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides)
+    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides, reader)
