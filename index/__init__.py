@@ -19,6 +19,7 @@ __all__ = [
     "input",
     "models",
     "near_duplicates",
+    "reading",
     "reindex",
     "search",
     "sides",

@@ -18,4 +18,5 @@ __all__ = [
     "services",
     "status",
     "timeline",
+    "worker",
 ]
