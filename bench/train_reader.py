@@ -67,7 +67,7 @@ GOLD_PER_STEP = 3
 NEGATIVES_PER_STEP = 5
 """Of a question's kept pairs, each epoch trains on at most this many gold and this many other passages, drawn
 afresh: an epoch costs half of all pairs, and over the epochs every kept negative is seen."""
-SEARCH_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
+SEARCH_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
 
 
 @dataclass
@@ -164,13 +164,16 @@ def step_loss(model: ReaderModel, step: list[Pair], pos_weight: float) -> torch.
     passage = torch.stack([t for t in logits_by_row if t is not None])
     labels = torch.tensor([p.label for p in step])
     loss = functional.binary_cross_entropy_with_logits(passage, labels, pos_weight=torch.tensor(pos_weight))
+    # Listwise, with "no passage answers" as one more option at logit 0: the gold passages should win over the
+    # question's other passages, and for a question nothing answers, "none" should win over all of them.
     listwise: list[torch.Tensor] = []
+    none = torch.zeros(1)
     for g in {p.group for p in step}:
         rows = [i for i, p in enumerate(step) if p.group == g]
         gold = [k for k, i in enumerate(rows) if step[i].label]
-        if gold and len(rows) > len(gold):
-            scores = passage[rows]
-            listwise.append(torch.logsumexp(scores, 0) - torch.logsumexp(scores[gold], 0))
+        scores = passage[rows]
+        everything = torch.logsumexp(torch.cat([scores, none]), 0)
+        listwise.append(everything - (torch.logsumexp(scores[gold], 0) if gold else none[0]))
     if listwise:
         loss = loss + 0.5 * torch.stack(listwise).mean()
     if sentence_terms:
@@ -280,8 +283,8 @@ def evaluate(scored: list[Scored], search_weight: float | None = None, threshold
     if search_weight is None:
         search_weight = max(SEARCH_WEIGHTS, key=lambda w: (round(recall(halves["a"], w), 4), -w))
     if threshold is None:
-        cuts = sorted({round(best_probability(s), 4) for s in halves["a"]})
-        threshold = max(cuts, key=lambda c: (round(balanced(halves["a"], c), 4), -abs(c - 0.5))) if cuts else 0.5
+        cuts = [round(c, 2) for c in np.arange(0.05, 0.96, 0.05)]  # a coarse grid: 14 unanswerable questions
+        threshold = max(cuts, key=lambda c: (round(balanced(halves["a"], c), 4), -abs(c - 0.5)))
     result: dict[str, Any] = {"search_weight": search_weight, "threshold": threshold}
     for half, items in halves.items():
         answerable = [s for s in items if s.group.answerable]
@@ -518,6 +521,28 @@ def train_biencoder(args: argparse.Namespace, train: list[Group], dev: list[Grou
             "seconds": round(time.monotonic() - started), "history": [evaluate(scored)]}
 
 
+def rescore(args: argparse.Namespace, dev: list[Group]) -> dict[str, Any]:
+    """Score stored weights on the development set again and choose the search weight and threshold on half a
+    anew (the weights and their checksum stay as they are): for a new rule, without retraining."""
+    from dataclasses import asdict
+
+    from index.reading.weights import MANIFEST_FILE, load_weights
+
+    base, base_sha256 = open_base_model()
+    manifest, tensors = load_weights(args.out, base_sha256)
+    limits = PairLimits(manifest.question_tokens, manifest.pair_tokens)
+    encoding = Encoding(E5Tokenizer(base), limits)
+    model = ReaderModel(E5Encoder(base), manifest.trained_from)
+    model.load_state_dict(tensors, strict=False)
+    figures = evaluate(score_cross(model, encoding, dev_pairs(model, encoding, dev)))
+    if args.write:
+        chosen = ReaderManifest(**{**asdict(manifest), "threshold": float(figures["threshold"]),
+                                   "search_weight": float(figures["search_weight"]),
+                                   "training": {**manifest.training, "devset": figures}})
+        (args.out / MANIFEST_FILE).write_text(chosen.to_json(), encoding="utf-8")
+    return {"variant": "rescore", "seconds": 0, "history": [figures]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variant", choices=("cross", "biencoder", "frozen"), default="cross")
@@ -534,6 +559,9 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--out", type=Path, default=shipped_folder())
     parser.add_argument("--write", action="store_true", help="store the trained weights (cross only)")
+    parser.add_argument("--rescore", action="store_true",
+                        help="no training: score the weights in --out again and, with --write, store the search "
+                             "weight and threshold chosen on half a")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -544,7 +572,7 @@ def main() -> int:
     if args.fraction < 1.0:
         train = random.Random(args.seed).sample(train, round(len(train) * args.fraction))
     variants = {"cross": train_cross, "biencoder": train_biencoder, "frozen": train_frozen}
-    result = variants[args.variant](args, train, dev)
+    result = rescore(args, dev) if args.rescore else variants[args.variant](args, train, dev)
     if args.json:
         print(json.dumps(result))
     else:

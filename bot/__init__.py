@@ -18,6 +18,7 @@ __all__ = [
     "paging",
     "permissions",
     "polling",
+    "refresh_job",
     "render",
     "runner",
 ]

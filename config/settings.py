@@ -10,33 +10,25 @@ README's configuration table is checked against them by a test.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
-    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 from pydantic_settings import SettingsError as SourceError
+
+from config.cluster_settings import StoreSettings, WorkerSettings
+from config.setting_types import DiscordId, ListSetting, Section, ShardList, WordsSetting
 
 __all__ = [
     "Settings",
@@ -54,7 +46,6 @@ __all__ = [
     "SettingsError",
     "load_settings",
     "BUNDLED_MODEL",
-    "documented_settings",
 ]
 
 BUNDLED_MODEL = "bundled:use-multilingual-v3"
@@ -64,34 +55,7 @@ BUNDLED_MODEL = "bundled:use-multilingual-v3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
-def list_from_text(value: object) -> object:
-    """A list setting given as text: a JSON list (`[1, 2]`) or comma-separated values (`1,2`).
-
-    Environment variables are text; people write lists both ways, and a
-    comma list used to stop newsbot with a traceback.
-    """
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text.startswith("["):
-        try:
-            return json.loads(text)
-        except ValueError:
-            raise ValueError(f"not a JSON list: {text[:60]!r}") from None
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-ListSetting = Annotated[list[int], NoDecode, BeforeValidator(list_from_text)]
-"""A list of ids, from TOML, JSON or comma-separated text (see `list_from_text`)."""
-WordsSetting = Annotated[list[str], NoDecode, BeforeValidator(list_from_text)]
-"""A list of words, from TOML, JSON or comma-separated text (see `list_from_text`)."""
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-
-class EmbeddingSettings(_Section):
+class EmbeddingSettings(Section):
     model: str = Field(
         BUNDLED_MODEL,
         description=(
@@ -110,7 +74,7 @@ class EmbeddingSettings(_Section):
     )
 
 
-class IngestSettings(_Section):
+class IngestSettings(Section):
     max_file_bytes: int = Field(5_000_000, ge=1, description="Files larger than this are refused with an error.")
     default_outlet: str = Field(
         "", description="Outlet for files that name none (else taken from the file name, 'outlet--slug.txt')."
@@ -136,23 +100,7 @@ class IngestSettings(_Section):
     )
 
 
-class StoreSettings(_Section):
-    url: SecretStr | None = Field(
-        None,
-        description="PostgreSQL URL (postgresql://user:password@host:port/database) of a shared archive for cluster "
-        "mode, with SEARCH__MILVUS_URI; unset keeps the single-machine SQLite archive in DATA_DIR. Never logged "
-        "with its password.",
-    )
-
-    @field_validator("url")
-    @classmethod
-    def _check_url(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(("postgresql://", "postgres://")):
-            raise ValueError("expected a URL starting with postgresql://")
-        return value
-
-
-class SearchSettings(_Section):
+class SearchSettings(Section):
     top_k: int = Field(5, ge=1, le=10, description="Most passages cited in one answer.")
     candidates: int = Field(60, ge=5, le=1000, description="Candidates each retriever hands to fusion.")
     date_boost: float = Field(0.25, ge=0.0, le=1.0, description="Bonus for passages of a date the question names.")
@@ -181,7 +129,7 @@ class SearchSettings(_Section):
     )
 
 
-class ReaderSettings(_Section):
+class ReaderSettings(Section):
     enabled: bool = Field(
         True,
         description="Decide with the trained reader (which passage answers, and whether any does); off: with search "
@@ -194,11 +142,12 @@ class ReaderSettings(_Section):
     )
 
 
-class DiscordSettings(_Section):
+class DiscordSettings(Section):
     token: SecretStr | None = Field(
         None, description="Bot token (also read from DISCORD_TOKEN). Never logged or shown."
     )
-    guild_id: int | None = Field(None, description="Sync slash commands to this server only (instant); else globally.")
+    guild_id: DiscordId | None = Field(
+        None, description="Sync slash commands to this server only (instant); else globally.")
     ask_channel_ids: ListSetting = Field(
         default_factory=list,
         description="Channels where mentions are answered (comma-separated or a JSON list); empty means everywhere.",
@@ -218,7 +167,7 @@ class DiscordSettings(_Section):
         description="Gateway shards in all (several `newsbot run` processes each run some); unset lets Discord "
         "recommend a count for the bot's guilds (one shard per 1,000 or so).",
     )
-    shard_ids: ListSetting = Field(
+    shard_ids: ShardList = Field(
         default_factory=list,
         description="The shards this process runs (0-based, below SHARD_COUNT); empty runs all of them.",
     )
@@ -232,21 +181,9 @@ class DiscordSettings(_Section):
         return self
 
 
-class WorkerSettings(_Section):
-    lease_seconds: float = Field(
-        300.0,
-        ge=10.0,
-        le=86_400.0,
-        description="How long a worker holds a source it claimed for polling; a dead worker's sources are polled "
-        "by another once their lease runs out.",
-    )
-    idle_seconds: float = Field(
-        15.0, ge=0.1, le=3600.0, description="How long `newsbot worker` waits when no source is due."
-    )
-
-
-class DigestSettings(_Section):
-    channel_id: int | None = Field(None, description="Channel that receives the daily digest; unset disables posting.")
+class DigestSettings(Section):
+    channel_id: DiscordId | None = Field(
+        None, description="Channel that receives the daily digest; unset disables posting.")
     time: dt.time = Field(
         dt.time(8, 0), description="Local time (HH:MM) at which the digest of the previous day is posted."
     )
@@ -279,7 +216,7 @@ class DigestSettings(_Section):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
 
 
-class SourcesSettings(_Section):
+class SourcesSettings(Section):
     file: Path | None = Field(None, description="TOML file of monitored sources (see config/sources.toml).")
     allow_private_networks: bool = Field(
         False, description="Allow fetching from private/loopback addresses (tests and local setups only)."
@@ -294,6 +231,14 @@ class SourcesSettings(_Section):
         description="If set, feed entries must mention one of these words (any language; comma-separated or a JSON "
         "list) to be ingested.",
     )
+    max_new_per_poll: int = Field(
+        50, ge=1, le=10_000,
+        description="Most new articles one poll of a source stores; the rest wait for later polls (a feed that "
+        "changes its links every time cannot flood the archive).",
+    )
+    max_new_per_day: int = Field(
+        500, ge=1, le=100_000, description="Most new articles one source stores in a day (UTC); logged when reached.",
+    )
 
 
 DEFAULT_TOPIC_KEYWORDS = (
@@ -302,7 +247,7 @@ DEFAULT_TOPIC_KEYWORDS = (
 )
 
 
-class TopicSettings(_Section):
+class TopicSettings(Section):
     name: str = Field(
         "the Nagorno-Karabakh conflict (Armenia and Azerbaijan, from September 2020 on)",
         description="What the archive covers, as told to users who ask about something else (English).",
@@ -320,7 +265,16 @@ class TopicSettings(_Section):
     )
 
 
-class SidesSettings(_Section):
+    @field_validator("keywords")
+    @classmethod
+    def _some_keywords(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("give at least one word: without keywords every article is off the topic and every "
+                             "digest is empty")
+        return value
+
+
+class SidesSettings(Section):
     outlets_file: Path | None = Field(
         None,
         description=(
@@ -330,11 +284,13 @@ class SidesSettings(_Section):
     )
 
 
-class AlertsSettings(_Section):
-    channel_id: int | None = Field(None, description="Channel that gets a short post per newly ingested article.")
+class AlertsSettings(Section):
+    channel_id: DiscordId | None = Field(
+        None, description="Channel that gets a short post per newly ingested article.")
     max_per_poll: int = Field(5, ge=0, le=50, description="Most alerts posted after one poll of a source.")
     follow_threshold: float = Field(
-        0.40, ge=0.0, le=2.0, description="Score a new article's best paragraph needs to alert a followed topic."
+        0.40, ge=0.0, le=2.0, description="Search score a new article's best paragraph needs to alert a followed "
+        "topic when the reader is off (with the reader, its probability decides).",
     )
     follow_cooldown_minutes: float = Field(
         30.0, ge=0.0, le=10080.0, description="After an alert, a followed topic stays quiet this long."
@@ -480,39 +436,7 @@ def _check_toml_file(path: Path) -> None:
         raise SettingsError(f"config file {path}: not valid TOML ({exc})") from None
 
 
-def documented_settings() -> list[tuple[str, str, str]]:
-    """(environment variable, default, description) for every setting: the source of README's table."""
-    rows: list[tuple[str, str, str]] = []
-    for name, field in Settings.model_fields.items():
-        annotation = field.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            for sub_name, sub_field in annotation.model_fields.items():
-                default = sub_field.get_default(call_default_factory=True)
-                rows.append((f"NEWSBOT_{name.upper()}__{sub_name.upper()}", _show(default),
-                             sub_field.description or ""))
-        else:
-            default = "per-user data folder" if name == "data_dir" else _show(field.get_default())
-            rows.append((f"NEWSBOT_{name.upper()}", default, field.description or ""))
-    return rows
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "unset"
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    if isinstance(value, list):
-        return "[]" if not value else ",".join(map(str, value))
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
-
-
-def settings_table() -> str:
-    """README's configuration table, regenerated with `python -m config.settings`."""
-    return "\n".join(f"| `{name}` | `{default}` | {description} |" for name, default, description in
-                     documented_settings())
-
-
 if __name__ == "__main__":
+    from config.settings_table import settings_table
+
     print(settings_table())

@@ -127,7 +127,9 @@ def start_milvus(parent: Path | None = None) -> Server:
         if process.poll() is not None:
             raise RuntimeError(f"milvus-lite exited: {(folder / 'server.log').read_text(errors='replace')[-2000:]}")
         try:
-            MilvusClient(uri=server.url, timeout=2.0).list_collections()
+            client = MilvusClient(uri=server.url, timeout=2.0, dedicated=True)  # closed: no connection left idle
+            client.list_collections()
+            client.close()
             return server
         except Exception:
             time.sleep(0.25)

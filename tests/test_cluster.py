@@ -69,8 +69,11 @@ def _compare_archive_and_search(settings: Settings) -> tuple[set[int], set[int],
     with psycopg.connect(settings.store.url.get_secret_value()) as conn:
         stored = {r[0] for r in conn.execute("SELECT paragraph_id FROM embeddings")}
         pending = conn.execute("SELECT COUNT(*) FROM search_outbox").fetchone()[0]  # type: ignore[index]
-    client = MilvusClient(uri=settings.search.milvus_uri or "")
-    rows = client.query(settings.search.milvus_collection, filter="id >= 0", output_fields=["id"], limit=16384)
+    client = MilvusClient(uri=settings.search.milvus_uri or "", dedicated=True)  # closed after: no idle connection
+    try:
+        rows = client.query(settings.search.milvus_collection, filter="id >= 0", output_fields=["id"], limit=16384)
+    finally:
+        client.close()
     return stored, {int(r["id"]) for r in rows}, int(pending)
 
 
@@ -172,7 +175,9 @@ def test_kill_9_mid_ingest_loses_nothing_committed_and_leaves_nothing_half_index
     # `newsbot reindex` rebuilds Milvus from PostgreSQL alone.
     from pymilvus import MilvusClient
 
-    MilvusClient(uri=cluster_settings.search.milvus_uri or "").drop_collection(cluster_settings.search.milvus_collection)
+    client = MilvusClient(uri=cluster_settings.search.milvus_uri or "", dedicated=True)
+    client.drop_collection(cluster_settings.search.milvus_collection)
+    client.close()
     rebuilt = subprocess.run([str(NEWSBOT), "reindex"], env=env, capture_output=True, text=True, timeout=600)
     assert rebuilt.returncode == 0, rebuilt.stderr
     stored, searchable, pending = _compare_archive_and_search(cluster_settings)
@@ -258,3 +263,45 @@ def test_a_dead_leader_hands_over(cluster_settings: Settings) -> None:
         archive.close()
     finally:
         holder.kill()
+
+
+def test_a_bot_sees_what_another_process_stores_at_once(cluster_settings: Settings, embedder: Any,
+                                                         tmp_path: Path) -> None:
+    """The default mode's bot brings another process's writes into its own FAISS copy (test_vector_refresh.py);
+    in cluster mode every process searches the one Milvus collection, so there is nothing to bring in and the
+    refresh only forgets the articles the bot cached."""
+    from bot.core.following import FollowMatcher
+    from bot.core.services import open_services
+    from bot.core.status import status_report
+    from bot.follow_job import FollowAlerter
+    from tests.test_vector_refresh import RAILWAY
+
+    folder = write_articles(tmp_path / "new", RAILWAY)
+    with open_services(cluster_settings, embedder=embedder, reader=None) as bot_side:
+        matcher = FollowMatcher(bot_side.searcher, bot_side.topic)
+        follows = bot_side.store.follows
+        follows.add(1, 2, "Meghri railway", 3, matcher.topic_vector("Meghri railway"))
+        follows.unchecked_article_ids()  # the first check starts from now
+        assert bot_side.refresher.refresh().changed is False
+        with open_services(cluster_settings, embedder=embedder, reader=None) as other:
+            [stored] = other.ingestor.ingest_paths([folder])
+        ids = [p.id for p in bot_side.store.articles.article_passages(stored.article_id)]
+        assert bot_side.refresher.refresh().changed  # what the bot's timer, /status and health check do first
+        assert bot_side.vectors.holds(ids).all() and bot_side.index_in_sync()
+        assert status_report(bot_side, bot_side.store.sources).index_ok
+        hit = bot_side.searcher.search("Meghri railway trains Syunik").hits[0]  # refreshes first
+        assert hit.passage.article.title == "Trains to run through Meghri again"
+        alerter = FollowAlerter(None, follows, matcher, bot_side.store.articles, None,  # type: ignore[arg-type]
+                                searchable=bot_side.vectors.holds, refresh=bot_side.refresher.refresh)
+        alerts, newest = alerter._due()
+        assert newest == stored.article_id and [a.article.id for a in alerts] == [stored.article_id]
+        changed = (folder / "wire--meghri-railway.txt").read_text().replace("Trains to run", "Freight trains run") \
+            .replace("43 kilometres", "45 kilometres")
+        (folder / "wire--meghri-railway.txt").write_text(changed)
+        with open_services(cluster_settings, embedder=embedder, reader=None) as other:
+            [replaced] = other.ingestor.ingest_paths([folder])
+        assert replaced.status == "replaced" and replaced.article_id == stored.article_id
+        hit = bot_side.searcher.search("Meghri railway trains Syunik").hits[0]
+        assert hit.passage.article.title == "Freight trains run through Meghri again", "the cached title is gone"
+        assert bot_side.refresher.refresh().changed is False, "the search before already refreshed"
+        assert not bot_side.vectors.holds(ids).any() and bot_side.index_in_sync()

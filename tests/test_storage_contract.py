@@ -257,6 +257,45 @@ def test_digest_posts_and_follows(two_handles: tuple[Archive, Archive]) -> None:
     assert first.follows.remove(1, "lachin CORRIDOR") == 1
 
 
+def test_a_digest_channel_remembers_its_first_start_once(two_handles: tuple[Archive, Archive]) -> None:
+    first, second = two_handles
+    assert first.posts.first_start(42) is None
+    at = datetime(2020, 10, 4, 7, 30, tzinfo=UTC)
+    first.posts.remember_first_start(42, at)
+    second.posts.remember_first_start(42, at + timedelta(days=1))  # a later start keeps the first
+    assert second.posts.first_start(42) == at
+    assert second.posts.first_start(43) is None
+
+
+def test_sources_are_stored_cleaned_and_count_what_they_stored_today(two_handles: tuple[Archive, Archive]) -> None:
+    first, second = two_handles
+    first.sources.upsert(Source(name="wire\u202e", url="https://example.org/feed", outlet=" Wire\x07 ",
+                                include=(" Lachin ", "", "\u200bcorridor")))
+    state = second.sources.get("wire")
+    assert state is not None
+    assert (state.source.outlet, state.source.include) == ("Wire", ("Lachin", "corridor"))
+    now = datetime.now(UTC)
+    assert first.sources.claim_entry("https://example.org/a", state.source)  # a poll claims, then stores
+    _write(first, _article("https://example.org/a", outlet="Wire"))
+    _write(first, _article("https://example.org/b", "Another report."))  # stored, but no source claimed it
+    assert second.sources.stored_today("wire", now) == 1
+    assert second.sources.stored_today("wire", now + timedelta(days=1)) == 0
+    assert second.sources.stored_today("other", now) == 0
+
+
+def test_paragraph_count_and_a_cache_another_process_made_stale(two_handles: tuple[Archive, Archive]) -> None:
+    first, second = two_handles
+    article_id = _write(first, _article("a.txt", "One report.", "Two paragraphs."))[0]
+    assert second.articles.paragraph_count() == 2
+    assert second.articles.article(article_id).title == "Title a.txt"
+    replaced = Article(title="A new title", outlet="Outlet", source="a.txt", published=PublishedDate.day(
+        date(2020, 10, 4)), language="en", paragraphs=("One report, corrected.",))
+    assert _write(first, replaced)[0] == article_id  # replacing keeps the article's id
+    assert second.articles.paragraph_count() == 1
+    second.articles.forget_cached()
+    assert second.articles.article(article_id).title == "A new title"
+
+
 def test_one_leader_at_a_time(two_handles: tuple[Archive, Archive]) -> None:
     first, second = two_handles
     leading, waiting = first.leader_lock("jobs"), second.leader_lock("jobs")

@@ -25,7 +25,9 @@ from typing import Protocol
 import numpy as np
 
 from bot.core.reading import read_passage
+from bot.core.relevance import ReaderFilter
 from index.models import Hit, StoredArticle
+from index.reading import Reader
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
 from index.storage.records import Follow
@@ -33,6 +35,11 @@ from index.storage.records import Follow
 __all__ = ["Follow", "FollowAlert", "FollowLog", "FollowMatcher", "MATCH_THRESHOLD", "DEFAULT_COOLDOWN"]
 
 MATCH_THRESHOLD = 0.40
+"""Without the reader: the fused search score an article's best paragraph needs."""
+READER_FLOOR = 0.3
+"""With the reader: the probability that one of the article's best paragraphs is about the topic."""
+READ_AT_MOST = 3
+"""Paragraphs of a new article the reader reads per followed topic: its best three by search score."""
 DEFAULT_COOLDOWN = timedelta(minutes=30)
 
 
@@ -59,11 +66,13 @@ def _root(article: StoredArticle) -> int:
 
 class FollowMatcher:
     def __init__(self, searcher: Searcher, topic: TopicGate, threshold: float = MATCH_THRESHOLD,
-                 cooldown: timedelta = DEFAULT_COOLDOWN) -> None:
+                 cooldown: timedelta = DEFAULT_COOLDOWN, reader: Reader | None = None,
+                 reader_floor: float = READER_FLOOR) -> None:
         self.searcher = searcher
         self.topic = topic
         self.threshold = threshold
         self.cooldown = cooldown
+        self.relevance = ReaderFilter(reader, reader_floor, READ_AT_MOST) if reader else None
 
     def topic_vector(self, topic: str) -> np.ndarray:
         return self.searcher.embedder.encode_query(topic)
@@ -73,7 +82,11 @@ class FollowMatcher:
         if not self.topic.on_topic(article.topic_density):
             return None
         hits = self.searcher.rank(follow.topic, paragraph_ids, follow.vector)
-        return hits[0] if hits and hits[0].score >= self.threshold else None
+        if self.relevance is None:
+            return hits[0] if hits and hits[0].score >= self.threshold else None
+        readings = self.relevance.keep(follow.topic, hits)
+        return max((h for h in hits if h.passage.id in readings), key=lambda h: readings[h.passage.id].probability,
+                   default=None)
 
     def alerts(self, follows: Sequence[Follow], articles: Sequence[tuple[StoredArticle, Sequence[int]]],
                log: FollowLog, now: datetime) -> list[FollowAlert]:

@@ -5,7 +5,10 @@ passages of every side's outlets, grouped under the side's label, each cited,
 and says which sides have nothing on it. It retrieves like `/ask` (same search,
 same topic rule: an article off the topic never appears) but keeps a few
 passages per side instead of the best overall, because the side that reports
-an event less prominently is exactly the one a reader wants to see.
+an event less prominently is exactly the one a reader wants to see. The
+international group is shown only when its reports are about the same event
+(published within EVENT_DAYS of it): a foreign report of another week is no
+third perspective on this one.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from datetime import date, timedelta
 
 from bot.core.citations import Citation
 from bot.core.reading import read_passage
+from bot.core.relevance import ReaderFilter
 from index.input.dates import PublishedDate
 from index.models import Hit, StoredArticle
+from index.reading import PassageReading, Reader
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
 from index.sides import Side
@@ -28,8 +33,11 @@ __all__ = ["Perspectives", "SideAccount", "PerspectiveFinder", "SIDES_SHOWN"]
 SIDES_SHOWN: tuple[Side, ...] = (Side.ARMENIAN, Side.AZERBAIJANI, Side.INTERNATIONAL)
 """The sides a reader expects to see; `unknown` outlets are shown only when they report."""
 PER_SIDE = 2
+READER_FLOOR = 0.3
+"""With the reader, a side's passage is shown if the reader finds it about the question with this probability."""
+READ_AT_MOST = 30
 RELATIVE_FLOOR = 0.6
-"""A side's passage is shown if it scores at least this share of the best passage overall."""
+"""Without the reader, a side's passage is shown if it scores at least this share of the best passage overall."""
 ABSOLUTE_FLOOR = 0.25
 SAME_EVENT_BONUS = 0.15
 """Each side's account of one event: passages reported within EVENT_DAYS of the day or month the question
@@ -89,10 +97,12 @@ def _near(article: StoredArticle, anchor: PublishedDate) -> bool:
 
 
 class PerspectiveFinder:
-    def __init__(self, searcher: Searcher, topic: TopicGate, side_of: Callable[[StoredArticle], Side]) -> None:
+    def __init__(self, searcher: Searcher, topic: TopicGate, side_of: Callable[[StoredArticle], Side],
+                 reader: Reader | None = None, reader_floor: float = READER_FLOOR) -> None:
         self.searcher = searcher
         self.topic = topic
         self.side_of = side_of
+        self.relevance = ReaderFilter(reader, reader_floor, READ_AT_MOST) if reader else None
 
     def find(self, question: str, filters: SearchFilters | None = None) -> Perspectives:
         result = self.searcher.search(question.strip(), filters=filters, limit=_CANDIDATES)
@@ -106,11 +116,19 @@ class PerspectiveFinder:
             return (hit.score + (SAME_EVENT_BONUS if _near(hit.passage.article, anchor) else 0.0)
                     + (LEAD_BONUS if hit.passage.position == 0 else 0.0))
 
-        ranked = sorted((h for h in hits if weight(h) >= floor), key=weight, reverse=True)
+        ordered = sorted(hits, key=weight, reverse=True)
+        readings: dict[int, PassageReading] = {}
+        if self.relevance is not None:
+            readings = self.relevance.keep(question, ordered)
+            ranked = [h for h in ordered if h.passage.id in readings]
+        else:
+            ranked = [h for h in ordered if weight(h) >= floor]
         by_side: dict[Side, list[Hit]] = {}
         seen: set[tuple[int, int]] = set()
         for hit in ranked:
             side = self.side_of(hit.passage.article)
+            if side is Side.INTERNATIONAL and not _near(hit.passage.article, anchor):
+                continue
             chosen = by_side.setdefault(side, [])
             key = (_root(hit.passage.article), hit.passage.position)
             if len(chosen) < PER_SIDE and key not in seen:
@@ -123,7 +141,8 @@ class PerspectiveFinder:
             citations = []
             for hit in by_side.get(side, []):
                 n += 1
-                sentence = read_passage(hit, result.question, result.concepts).sentence
+                reading = readings.get(hit.passage.id)
+                sentence = reading.sentence if reading else read_passage(hit, result.question, result.concepts).sentence
                 citations.append(Citation(n=n, passage=hit.passage, score=hit.score, marked=sentence))
             if citations:
                 accounts.append(SideAccount(side, tuple(citations)))

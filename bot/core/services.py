@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -16,16 +17,18 @@ from bot.core.answerability import load_answerability_model
 from bot.core.answering import Answerer, AnswerPolicy
 from config.settings import Settings
 from index.embedder import Embedder, load_embedder
+from index.errors import InputError
 from index.ingest import Ingestor
 from index.input.article_building import ArticleLimits
 from index.input.parsing import ParseOptions
 from index.models import StoredArticle
 from index.reading import Reader, load_reader
-from index.search.dense import DenseIndex, IndexHealth
+from index.search.dense import DenseIndex, IndexHealth, IndexRefresher
 from index.search.hybrid import Searcher, SearchWeights
 from index.search.lexicon import load_lexicon
 from index.search.query import QuestionReader
 from index.search.topic import TopicGate
+from index.search.vector_refresh import SEARCH_BUDGET, VectorRefresher
 from index.search.vectors import VectorIndex
 from index.sides import Side, SideTable, bundled_side_table, load_side_table
 from index.storage.protocols import Archive
@@ -51,6 +54,9 @@ class Services:
     sides: SideTable
     reader: Reader | None
     """The trained reader, or None where it cannot be loaded (answers then rest on search scores)."""
+    refresher: IndexRefresher
+    """Brings `vectors` up to date with what other processes store (`newsbot ingest` while the bot runs, other
+    workers in cluster mode)."""
 
     def side_of(self, article: StoredArticle) -> Side:
         """The side it was ingested with (a source's, `ingest --side`), else its outlet's from the outlet table."""
@@ -58,8 +64,12 @@ class Services:
             return Side(article.side)
         return self.sides.side_of(article.outlet)
 
+    def index_in_sync(self) -> bool:
+        """Whether the vectors searches use now are those of every stored paragraph."""
+        return len(self.vectors) == self.store.articles.paragraph_count()
+
     def remove_articles(self, removal: Removal) -> list[StoredArticle]:
-        """Delete articles from SQLite (one transaction), then drop their vectors from the derived index."""
+        """Delete articles from the archive (one transaction), then drop their vectors from the derived index."""
         removed, paragraph_ids = self.store.articles.remove(removal)
         if paragraph_ids:
             self.vectors.update((), np.zeros((0, self.vectors.dimension), dtype=np.float32), paragraph_ids)
@@ -71,7 +81,10 @@ class Services:
         try:
             self.vectors.save_if_changed()
         finally:
-            self.store.close()
+            try:
+                self.vectors.close()
+            finally:
+                self.store.close()
 
     def __enter__(self) -> Services:
         return self
@@ -80,16 +93,21 @@ class Services:
         self.close()
 
 
-def open_archive(settings: Settings, embedder: Embedder | None = None) -> tuple[Archive, DenseIndex, Embedder]:
-    """The archive and its dense index: SQLite and a FAISS file in the data folder, or, in cluster mode
-    (`store.url` and `search.milvus_uri`), PostgreSQL and Milvus shared with other processes."""
+def open_archive(settings: Settings, embedder: Embedder | None = None
+                 ) -> tuple[Archive, DenseIndex, Embedder, IndexRefresher]:
+    """The archive, its dense index and what keeps that index in step with other processes: SQLite and a
+    FAISS file in the data folder, or, in cluster mode (`store.url` and `search.milvus_uri`), PostgreSQL and
+    Milvus shared with other processes."""
     url = settings.store.url
     if url is None:
-        store: Archive = open_store(settings.db_path)
+        store = open_store(settings.db_path)
         embedder = embedder or load_embedder(settings.embedding)
-        return store, VectorIndex(settings.index_path, embedder.dimension, embedder.model_id,
-                                  approximate_above=settings.search.approximate_above), embedder
+        vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id,
+                              approximate_above=settings.search.approximate_above)
+        return store, vectors, embedder, VectorRefresher(store.db, store.embeddings, vectors,
+                                                         store.articles.forget_cached)
     from index.search.milvus import MilvusIndex
+    from index.search.shared_refresh import SharedIndexRefresher
     from index.storage.postgres.store import open_postgres_store
 
     cluster = open_postgres_store(url.get_secret_value())
@@ -100,7 +118,12 @@ def open_archive(settings: Settings, embedder: Embedder | None = None) -> tuple[
     except BaseException:
         cluster.close()
         raise
-    return cluster, index, embedder
+
+    def forget_cached() -> None:  # another process wrote: what this one read of articles and counts is stale
+        cluster.articles.forget_cached()
+        index.forget_count()
+
+    return cluster, index, embedder, SharedIndexRefresher(cluster.outbox.change_mark, forget_cached)
 
 
 _LOAD = object()
@@ -114,14 +137,21 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     stored vectors belong to another model. `embedder` and `reader`, when
     given, are used instead of loading them (tests share one of each).
     """
-    store, vectors, embedder = open_archive(settings, embedder)
+    topic = TopicGate(settings.topic.name, tuple(settings.topic.keywords), name_nl=settings.topic.name_nl)
+    if not topic.forms:  # every article would be off the topic: every digest empty, no answer led
+        raise InputError("topic.keywords", "none of these words can mark an article as on the topic (a word needs "
+                                           "five letters or more, or a glossary spelling): name places, peoples "
+                                           "or leaders of the conflict")
+    store, vectors, embedder, refresher = open_archive(settings, embedder)
+    if verify_index:
+        refresher.start()  # before loading: whatever is stored from now on is brought in by a refresh
     health = vectors.load(store.embeddings) if verify_index else None
     if health is not None:
         log.info("index %s", health.describe())
-    topic = TopicGate(settings.topic.name, tuple(settings.topic.keywords), name_nl=settings.topic.name_nl)
     searcher = Searcher(
         store, vectors, embedder, QuestionReader(load_lexicon(settings.search.dictionary_dir)),
         SearchWeights(candidates=settings.search.candidates, date=settings.search.date_boost),
+        before_search=partial(refresher.refresh, SEARCH_BUDGET) if verify_index else None,
     )
     if reader is _LOAD:
         reader = load_reader(settings.reader.weights_dir) if settings.reader.enabled else None
@@ -142,4 +172,5 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     )
     ingestor.refresh_topic()
     sides = load_side_table(settings.sides.outlets_file) if settings.sides.outlets_file else bundled_side_table()
-    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides, reader)
+    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides, reader,
+                    refresher)

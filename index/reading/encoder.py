@@ -14,7 +14,6 @@ spend each epoch on the layers it trains.
 from __future__ import annotations
 
 import math
-from typing import cast
 
 import torch
 from torch import nn
@@ -56,6 +55,10 @@ class EncoderLayer(nn.Module):
 
 
 class E5Encoder(nn.Module):
+    word_blocks: torch.Tensor
+    position: torch.Tensor
+    token_type: torch.Tensor
+
     def __init__(self, model_file: E5File) -> None:
         super().__init__()
         shape = model_file.shape
@@ -101,8 +104,7 @@ class E5Encoder(nn.Module):
 
     def word_vectors(self, ids: torch.Tensor) -> torch.Tensor:
         """Rows of the 4-bit word embedding for these ids, unpacked to float32."""
-        word_blocks = cast(torch.Tensor, self.word_blocks)  # a buffer (register_buffer), not a submodule
-        blocks = word_blocks[ids.reshape(-1)].view(-1, self.shape.hidden // 32, Q4_BYTES)
+        blocks = self.word_blocks[ids.reshape(-1)].view(-1, self.shape.hidden // 32, Q4_BYTES)
         scales = blocks[..., :2].contiguous().view(torch.float16).float()
         nibbles = blocks[..., 2:].to(torch.int16)
         values = torch.cat([(nibbles & 0x0F) - 8, (nibbles >> 4) - 8], dim=-1).float() * scales
@@ -110,9 +112,7 @@ class E5Encoder(nn.Module):
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
         length = ids.shape[1]
-        position = cast(torch.Tensor, self.position)
-        token_type = cast(torch.Tensor, self.token_type)
-        x = self.word_vectors(ids) + position[:length] + token_type
+        x = self.word_vectors(ids) + self.position[:length] + self.token_type
         out: torch.Tensor = self.embedding_norm(x)
         return out
 

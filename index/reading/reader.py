@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,10 +52,7 @@ class Reader:
     def __init__(self, model: ReaderModel, tokenizer: E5Tokenizer, manifest: ReaderManifest,
                  quantise: bool = True) -> None:
         model.eval()
-        if quantise:
-            model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
-                model, {torch.nn.Linear}, dtype=torch.qint8)
-        self.model = model
+        self.model = _quantised(model) if quantise else model
         self.tokenizer = tokenizer
         self.manifest = manifest
         self.limits = PairLimits(manifest.question_tokens, manifest.pair_tokens)
@@ -92,6 +90,15 @@ class Reader:
                 logit = float(passage_logits[row])
                 readings[index] = PassageReading(1.0 / (1.0 + math.exp(-logit)), logit, split[index][best], best)
         return [readings[i] for i in range(len(passages))]
+
+
+def _quantised(model: ReaderModel) -> ReaderModel:
+    """Linear layers as int8 with float activations (dynamic quantisation): about a third of the float32 cost."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch announces a successor API for this; it is not installed here
+        quantised: ReaderModel = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+            model, {torch.nn.Linear}, dtype=torch.qint8)
+    return quantised
 
 
 def open_base_model(path: Path | None = None) -> tuple[E5File, str]:

@@ -1,5 +1,13 @@
 """What search asks of a dense index, whichever engine holds the vectors: FAISS in one process (`vectors`),
-Milvus shared by many (`milvus`). Both are derived from the archive's stored vectors and rebuildable."""
+Milvus shared by many (`milvus`). Both are derived from the archive's stored vectors and rebuildable.
+
+A long-running process also keeps its index in step with what other processes
+store (`IndexRefresher`): FAISS lives in this process's memory, so new and
+removed vectors are brought in from the archive (`vector_refresh`); Milvus is
+one server every process writes to and searches, so there is nothing to bring
+in and only what this process caches of the archive is forgotten
+(`shared_refresh`).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +20,7 @@ import numpy as np
 from index.storage.protocols import EmbeddingRepository
 from index.storage.records import SearchFilters
 
-__all__ = ["DenseIndex", "IndexHealth"]
+__all__ = ["DenseIndex", "IndexHealth", "IndexRefresher", "VectorRefresh"]
 
 
 @dataclass(frozen=True)
@@ -59,8 +67,16 @@ class DenseIndex(Protocol):
 
     def rebuild_if_due(self, store: EmbeddingRepository) -> bool: ...
 
-    def update(self, added_ids: tuple[int, ...], vectors: np.ndarray, removed_ids: tuple[int, ...] = ()) -> None:
-        """After an article's transaction committed: take in its new paragraphs, drop its old ones."""
+    def sync(self, store: EmbeddingRepository, *, rebuilt: bool = False) -> IndexHealth:
+        """Compare the index with the archive id by id: add what it lacks, drop what the archive no longer has."""
+
+    def holds(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """A mask: which of these paragraph ids searches can find now."""
+
+    def update(self, added_ids: Sequence[int] | np.ndarray, vectors: np.ndarray,
+               removed_ids: Sequence[int] | np.ndarray = ()) -> None:
+        """After an article's transaction committed: take in its new paragraphs, drop its old ones. An id
+        already held is not added twice (a refresh and this process's own ingest may both bring it)."""
 
     def save(self) -> None: ...
 
@@ -78,3 +94,31 @@ class DenseIndex(Protocol):
 
     def describe(self) -> dict[str, object]:
         """Which engine and where, with its count, for `newsbot status`."""
+
+    def close(self) -> None:
+        """Let go of the engine (a connection to a server; nothing for an index in this process's memory)."""
+
+
+@dataclass(frozen=True)
+class VectorRefresh:
+    """What one refresh did."""
+
+    changed: bool
+    """Another process had written since the last look."""
+    added: int = 0
+    removed: int = 0
+    complete: bool = True
+    """False when a budget or a refresh in another thread left work for the next one."""
+    compared: bool = False
+    """The removal log no longer reached back: every id was compared with the archive."""
+
+
+class IndexRefresher(Protocol):
+    """Keeps a long-running process's dense index (and what it caches of the archive) in step with what other
+    processes store; searches call `refresh` first, a timer calls it between them."""
+
+    def start(self) -> None:
+        """Take the marks before the index is loaded: whatever is written after is brought in by `refresh`."""
+
+    def refresh(self, budget: int | None = None) -> VectorRefresh:
+        """Bring in what other processes stored since the last refresh; `budget` caps the new vectors read."""

@@ -68,6 +68,10 @@ COUNT_SECONDS = 1.0
 DRAIN_BATCH = 64
 CACHED_VECTORS = 32_768
 """Vectors kept in the process (64 MB at 512 dimensions) for exact searches over a few thousand paragraphs."""
+KEEPALIVE_MS = 60_000
+"""How often the client pings the server during a call. pymilvus pings every 10 s; a gRPC server at its defaults
+(Milvus Lite's) takes a ping sooner than five minutes after the last, while it has sent nothing, as a strike and
+ends the connection after two ("too many pings"): a flush that took half a minute on a busy machine did that."""
 FLUSH_EVERY = 256
 """Rows written between flushes (the writing process flushes; see `MilvusIndex.save_if_due`). Milvus Lite searches
 unflushed rows without an index: 1,500 of them cost 175 ms a search here, flushed 10 ms, and a flush about 0.25 s."""
@@ -144,7 +148,8 @@ class MilvusIndex:
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
         """Rows written since the last flush: Milvus searches unflushed (growing) segments by brute force."""
         try:
-            self.client = MilvusClient(uri=uri, timeout=30.0)
+            self.client = MilvusClient(uri=uri, timeout=30.0, dedicated=True,
+                                       grpc_options={"grpc.keepalive_time_ms": KEEPALIVE_MS})
         except Exception as exc:
             raise StoreError(f"cannot reach Milvus at {uri} ({exc})") from None
 
@@ -299,7 +304,20 @@ class MilvusIndex:
     def rebuild_if_due(self, store: EmbeddingRepository) -> bool:
         return False  # Milvus keeps its own index layout
 
-    def update(self, added_ids: tuple[int, ...], vectors: np.ndarray, removed_ids: tuple[int, ...] = ()) -> None:
+    def holds(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """A mask: which of these paragraph ids the collection holds. Every process reads the same collection,
+        so what another process stored is held as soon as its outbox rows were taken in; no process keeps a
+        copy to bring up to date (see `index.search.shared_refresh`)."""
+        wanted = np.asarray(ids, dtype=np.int64)
+        held: set[int] = set()
+        for start in range(0, len(wanted), 4096):
+            part = [int(i) for i in wanted[start:start + 4096]]
+            held.update(int(row["id"]) for row in self.client.query(self.collection, filter=f"id in {part}",
+                                                                    output_fields=["id"]))
+        return np.fromiter((int(i) in held for i in wanted), dtype=bool, count=len(wanted))
+
+    def update(self, added_ids: Sequence[int] | np.ndarray, vectors: np.ndarray,
+               removed_ids: Sequence[int] | np.ndarray = ()) -> None:
         """After an article's transaction: take in whatever the outbox holds (this write and any other's)."""
         with self._lock:
             for pid in removed_ids:
@@ -307,7 +325,7 @@ class MilvusIndex:
             self._remember(added_ids, vectors)
         self.drain()
 
-    def _remember(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+    def _remember(self, ids: Sequence[int] | np.ndarray, vectors: np.ndarray) -> None:
         for pid, vector in zip(ids, vectors, strict=True):
             self._cache[int(pid)] = np.asarray(vector, dtype=np.float32)
             self._cache.move_to_end(int(pid))
@@ -358,6 +376,14 @@ class MilvusIndex:
             return False
         self.save()
         return True
+
+    def forget_count(self) -> None:
+        """Count the collection again at the next ask: another process wrote (`index.search.shared_refresh`)."""
+        self._count = (0.0, -1)
+
+    def close(self) -> None:
+        """Let go of this index's connection to Milvus (its own, `dedicated`: closing it ends no other's)."""
+        self.client.close()
 
     def describe(self) -> dict[str, object]:
         return {"engine": "milvus", "uri": self.uri, "collection": self.collection, "vectors": len(self),

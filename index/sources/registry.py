@@ -1,4 +1,5 @@
-"""Monitored sources: the shipped TOML list plus those added at run time, all kept in SQLite.
+"""Monitored sources: the shipped TOML list plus those added at run time, all kept in the archive
+(SQLite, or PostgreSQL in cluster mode).
 
 The TOML file is a seed: at start its sources are upserted (by name) into the
 `sources` table, which also holds run-time state: conditional-GET validators,
@@ -17,22 +18,35 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from config.identifiers import parse_id
 from index.errors import InputError
 from index.sides import Side
 from index.storage.protocols import SourceRepository
-from index.storage.source_records import Source, SourceKind, SourceState, backoff_delay, validate_source
+from index.storage.source_records import (
+    NAME_MAX_CHARS,
+    Source,
+    SourceKind,
+    SourceState,
+    backoff_delay,
+    checked_source,
+)
 
-__all__ = ["SourceKind", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay"]
+__all__ = [
+    "SourceKind", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay", "checked_source",
+    "NAME_MAX_CHARS",
+]
 
 SourceRegistry = SourceRepository
 """The sources and feed entries of the archive, whichever backend keeps them (`index.storage`)."""
 
+
 def _channel(value: object, where: str) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
-        raise InputError(where, "channel_id must be a Discord channel id (digits)")
-    return int(value)
+    try:
+        return parse_id(value, "Discord channel id")
+    except ValueError as exc:
+        raise InputError(where, f"channel_id: {exc}") from None
 
 
 def _terms(value: object, where: str, field: str) -> tuple[str, ...]:
@@ -78,5 +92,5 @@ def load_sources_file(path: Path, default_minutes: float = 15.0) -> list[Source]
             include=_terms(entry.get("include", ()), where, "include"),
             exclude=_terms(entry.get("exclude", ()), where, "exclude"),
         )
-        sources.append(validate_source(source, where))
+        sources.append(checked_source(source, where))
     return sources

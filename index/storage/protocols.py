@@ -113,7 +113,12 @@ class ArticleRepository(Protocol):
 
     def article_ids_of(self, paragraph_ids: Iterable[int]) -> dict[int, int]: ...
 
+    def paragraph_count(self) -> int: ...
+
     def stats(self) -> StoreStats: ...
+
+    def forget_cached(self) -> None:
+        """Drop the articles kept in memory: another process changed the archive."""
 
 
 class TermRepository(Protocol):
@@ -144,6 +149,9 @@ class SourceRepository(Protocol):
 
     def record_failure(self, name: str, error: str, *, interval: timedelta) -> SourceState | None: ...
 
+    def stored_today(self, name: str, now: datetime | None = None) -> int:
+        """Articles the source `name` stored for the first time today (UTC): what its daily cap counts."""
+
     def entry_digest(self, url: str) -> str | None: ...
 
     def remember_entry(self, url: str, digest: str) -> None: ...
@@ -164,6 +172,11 @@ class PostRepository(Protocol):
     """Digests posted, so each (channel, day) is posted exactly once across restarts and processes."""
 
     def posted(self, channel_id: int, day: date) -> bool: ...
+
+    def first_start(self, channel_id: int) -> datetime | None:
+        """When a bot first ran with a digest for this channel (None: never): no catch-up is owed before it."""
+
+    def remember_first_start(self, channel_id: int, at: datetime) -> None: ...
 
     def record(self, channel_id: int, day: date, message_ids: list[int]) -> None: ...
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from index.sides import Side
 from index.storage.portable.sql import SqlDatabase, SqlRow
-from index.storage.source_records import Source, SourceKind, SourceState, backoff_delay, validate_source
+from index.storage.source_records import Source, SourceKind, SourceState, backoff_delay, checked_source
 
 __all__ = ["SourceStore"]
 
@@ -33,7 +33,7 @@ class SourceStore:
         )
 
     def upsert(self, source: Source, *, origin: str = "runtime") -> None:
-        validate_source(source, f"source {source.name!r}")
+        source = checked_source(source, f"source {source.name!r}")
         with self.db.transaction() as db:
             db.execute(
                 """INSERT INTO sources(name, url, outlet, language, side, poll_minutes, enabled, origin, kind,
@@ -72,6 +72,13 @@ class SourceStore:
                 (etag, last_modified, now.isoformat(timespec="seconds"),
                  (now + interval).isoformat(timespec="seconds"), name),
             )
+
+    def stored_today(self, name: str, now: datetime | None = None) -> int:
+        """Articles the source `name` stored for the first time today (UTC): what its daily cap counts."""
+        day = (now or datetime.now(UTC)).date().isoformat()
+        rows = self.db.read("SELECT COUNT(*) FROM articles a JOIN feed_entries f ON f.url = a.source "
+                            "WHERE a.first_seen >= ? AND f.owner = ?", (day, name))
+        return int(rows[0][0])
 
     def entry_digest(self, url: str) -> str | None:
         """What a feed entry looked like when it was last processed (to skip unchanged teasers)."""

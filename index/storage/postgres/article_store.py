@@ -73,6 +73,10 @@ class ArticleStore:
         self._embeddings = embeddings
         self._article_cache: dict[int, StoredArticle] = {}
 
+    def forget_cached(self) -> None:
+        """Drop the articles kept in memory: another process changed the archive (`index.search.shared_refresh`)."""
+        self._article_cache.clear()
+
     @property
     def embeddings(self) -> EmbeddingStore:
         return self._embeddings
@@ -302,6 +306,9 @@ class ArticleStore:
         rows = self.db.read("SELECT id, article_id FROM paragraphs WHERE id = ANY(%s)",
                             (sorted({int(i) for i in paragraph_ids}),))
         return {r["id"]: r["article_id"] for r in rows}
+
+    def paragraph_count(self) -> int:
+        return int(self.db.read("SELECT COUNT(*) AS n FROM paragraphs")[0]["n"])
 
     def stats(self) -> StoreStats:
         counts = self.db.read(

@@ -140,9 +140,11 @@ CREATE TABLE follow_alerts (
     PRIMARY KEY (follow_id, story)
 );
 """
-"""Version 1: every table of the SQLite archive at its version 5, plus `term_counts` (how many paragraphs hold
-each analysed term: FTS5's vocabulary there) and `search_outbox` (articles whose search entries Milvus still
-has to take in: written in the article's own transaction)."""
+"""Version 1: every table of the SQLite archive at its version 6 but one, plus `term_counts` (how many paragraphs
+hold each analysed term: FTS5's vocabulary there) and `search_outbox` (articles whose search entries Milvus still
+has to take in: written in the article's own transaction). The one left out is SQLite's removal log
+(`vector_removals`): it tells a process which vectors to drop from its own FAISS copy, and in cluster mode no
+process keeps a copy (every one searches the same Milvus collection; see `index.search.shared_refresh`)."""
 
 MIGRATIONS: tuple[str, ...] = (_ARCHIVE,)
 """Schema version n+1 is reached by running MIGRATIONS[n], in one transaction."""

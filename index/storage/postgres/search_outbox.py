@@ -41,6 +41,13 @@ class SearchOutbox:
             db.execute("INSERT INTO meta(key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = "
                        "excluded.value", (key, value))
 
+    def change_mark(self) -> int:
+        """Where the outbox's id sequence stands: it moves with every article any process writes, replaces or
+        removes (each adds a row in its own transaction). A write rolled back moves it too: one needless
+        refresh, never a missed one."""
+        row = self.db.read("SELECT last_value, is_called FROM search_outbox_id_seq")[0]
+        return int(row["last_value"]) if row["is_called"] else 0  # before the first row, last_value is 1 too
+
     def pending(self) -> int:
         return int(self.db.read("SELECT COUNT(*) AS n FROM search_outbox")[0]["n"])
 
