@@ -27,7 +27,9 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY index ./index
 COPY bot ./bot
-RUN pip install .
+# EXTRAS=cluster builds the image compose.cluster.yaml runs (PostgreSQL and Milvus clients).
+ARG EXTRAS=""
+RUN pip install "./${EXTRAS:+[$EXTRAS]}"
 
 COPY data/sample ./data/sample
 
@@ -39,7 +41,7 @@ RUN groupadd --system --gid 10001 newsbot \
 USER 10001:10001
 VOLUME ["/data"]
 
-# Healthy = the bot process is alive, wrote its heartbeat within 90 s, and its index matches SQLite.
+# Healthy = the bot process is alive, wrote its heartbeat within 90 s, and its index matches the archive.
 HEALTHCHECK --interval=60s --timeout=15s --start-period=180s --retries=3 CMD ["newsbot", "healthcheck"]
 
 CMD ["newsbot", "run"]

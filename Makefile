@@ -9,34 +9,47 @@ STAMP   = $(VENV)/.installed
 # translate question words for the lexical half of search. Without them newsbot still works, with
 # lower cross-language recall, and says so in its log.
 DICTIONARIES = dict-freedict-nld-eng dict-freedict-eng-nld dict-freedict-eng-deu dict-freedict-eng-fra
+# Cluster mode's tests start a real PostgreSQL server (Debian's package); without it they are skipped, except in CI.
+SERVERS = postgresql
 
-.PHONY: setup dictionaries demo test lint bench eval clean
+.PHONY: setup dictionaries servers demo test lint bench eval clean
 
-dictionaries:
-	@if [ -f /usr/share/dictd/freedict-nld-eng.index ] && [ -f /usr/share/dictd/freedict-eng-nld.index ] \
-	   && [ -f /usr/share/dictd/freedict-eng-deu.index ] && [ -f /usr/share/dictd/freedict-eng-fra.index ]; then \
+# $(call apt_packages,CHECK,PACKAGES,WHAT GOES WITHOUT THEM): nothing when CHECK succeeds; else, as root, install
+# PACKAGES (updating the package lists once if needed); else say how to.
+define apt_packages
+	@if $(1); then \
 	  true; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  (apt-get install -y -qq --no-install-recommends $(DICTIONARIES) >/dev/null 2>&1 \
-	   || (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $(DICTIONARIES) >/dev/null)) \
-	  || echo "could not install $(DICTIONARIES); newsbot runs without them (lower cross-language recall)"; \
+	  (apt-get install -y -qq --no-install-recommends $(2) >/dev/null 2>&1 \
+	   || (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $(2) >/dev/null)) \
+	  || echo "could not install $(2); $(3)"; \
 	else \
-	  echo "bilingual dictionaries missing: as root, run apt-get install $(DICTIONARIES)"; \
+	  echo "missing: as root, run apt-get install $(2) ($(3))"; \
 	fi
+endef
+
+dictionaries:
+	$(call apt_packages,[ -f /usr/share/dictd/freedict-nld-eng.index ] && [ -f /usr/share/dictd/freedict-eng-nld.index ] \
+	   && [ -f /usr/share/dictd/freedict-eng-deu.index ] && [ -f /usr/share/dictd/freedict-eng-fra.index ],\
+	   $(DICTIONARIES),newsbot runs without them with lower cross-language recall)
+
+servers:
+	$(call apt_packages,ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1,$(SERVERS),\
+	   the cluster-mode tests need it)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,cluster]'
 	touch $(STAMP)
 
-setup: $(STAMP) dictionaries
+setup: $(STAMP) dictionaries servers
 
 demo: $(STAMP) dictionaries
 	$(BIN)/newsbot demo
 
-test: $(STAMP) dictionaries
+test: $(STAMP) dictionaries servers
 	$(BIN)/python -m pytest
 
 # The core (index/, bot/core/, config/) is checked --strict; the Discord edge with mypy's defaults.

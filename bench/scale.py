@@ -2,6 +2,7 @@
 
     python bench/scale.py [--folder DIR] [--sizes 50000 250000 1000000] [--real-up-to 250000]
                           [--window 10000] [--questions 300] [--json]
+    python bench/scale.py --cluster [--cluster-articles 600] [--questions 100]   (see bench/cluster_scale.py)
 
 The corpus is realistic reporting recombined (`bench/scale_corpus.py`: sentences about the conflict in nl,
 en, de and fr, 60 articles a day, one article in 40 a planted wire copy), written as seed-format files and
@@ -473,8 +474,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--markdown", action="store_true", help="print the measured sizes as README's table")
+    parser.add_argument("--cluster", action="store_true", help="cluster mode (PostgreSQL + Milvus, 1 and 2 workers) "
+                        "against the default mode in the same run; see bench/cluster_scale.py")
+    parser.add_argument("--cluster-articles", type=int, default=600)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.cluster:
+        from cluster_scale import run_cluster_bench
+
+        print(json.dumps(run_cluster_bench(args.cluster_articles, min(args.questions, 100)), indent=1))
+        return 0
     args.folder.mkdir(parents=True, exist_ok=True)
     progress = Progress.load(args.folder / "progress.json")
     if args.command == "measure":

@@ -31,9 +31,7 @@ from bot.core.status import StatusReport, status_report
 from bot.core.timeline import TimelineBuilder
 from bot.core_threads import CoreThreads
 from bot.digest_job import DigestPoster, send_digest
-from bot.digest_posts import PostLog
 from bot.follow_job import FollowAlerter
-from bot.follow_store import FollowStore
 from bot.markdown_escaping import inert
 from bot.polling import SourcePoller
 from bot.refresh_job import RefreshJob
@@ -67,7 +65,8 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     """The bot with every cog installed; its jobs are returned, not scheduled (the caller decides)."""
     settings = services.settings
     store = services.store
-    bot = NewsBot(threads=CoreThreads(), guild_id=settings.discord.guild_id)
+    bot = NewsBot(threads=CoreThreads(), guild_id=settings.discord.guild_id,
+                  shard_count=settings.discord.shard_count, shard_ids=list(settings.discord.shard_ids))
     run = bot.threads.run
 
     async def index_footer() -> IndexFooter:
@@ -78,20 +77,21 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
                     side_of=services.side_of)
     monitor = make_monitor(services, registry, fetcher, to_thread=run)
     poller = SourcePoller(bot, registry, monitor, settings.alerts, store.articles.article_passages, run)
-    posts = PostLog(store.db)
+    leader = store.leader_lock("jobs")
+    posts = store.posts
     digest = None
     if settings.digest.channel_id:
-        digest = DigestPoster(build, posts, settings.digest, partial(send_digest, bot), run)
+        digest = DigestPoster(build, posts, settings.digest, partial(send_digest, bot), run, leads=leader.acquire)
     discord_settings = settings.discord
     managers = frozenset(discord_settings.manager_role_ids)
     memory = ConversationMemory()
-    follows = FollowStore(store.db)
+    follows = store.follows
     matcher = FollowMatcher(services.searcher, services.topic, threshold=settings.alerts.follow_threshold,
                             cooldown=timedelta(minutes=settings.alerts.follow_cooldown_minutes),
                             reader=services.reader)
     alerter = FollowAlerter(bot, follows, matcher, store.articles, run,
-                            every_seconds=settings.alerts.follow_check_seconds, searchable=services.vectors.holds,
-                            refresh=services.refresher.refresh)
+                            every_seconds=settings.alerts.follow_check_seconds, leads=leader.acquire,
+                            searchable=services.vectors.holds, refresh=services.refresher.refresh)
 
     def report() -> StatusReport:
         services.refresher.refresh()

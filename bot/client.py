@@ -46,9 +46,17 @@ class _ReportingTree(app_commands.CommandTree["NewsBot"]):
         await report_interaction_error(interaction, error)
 
 
-class NewsBot(commands.Bot):
-    def __init__(self, *, threads: CoreThreads, guild_id: int | None = None) -> None:
+class NewsBot(commands.AutoShardedBot):
+    """Sharded as Discord recommends for the bot's guild count (one shard below about 1,000 guilds), or as told:
+    with `shard_count` and `shard_ids`, several processes each run their share of the shards."""
+
+    def __init__(self, *, threads: CoreThreads, guild_id: int | None = None, shard_count: int | None = None,
+                 shard_ids: list[int] | None = None) -> None:
+        sharding: dict[str, object] = {"shard_count": shard_count}
+        if shard_ids:
+            sharding["shard_ids"] = shard_ids
         super().__init__(
+            **sharding,  # type: ignore[arg-type]
             # Prefix commands are off (on_message below never processes them); slash commands and
             # mentions are the interface. No message-content intent: mentions still carry content.
             command_prefix=commands.when_mentioned,
@@ -90,7 +98,8 @@ class NewsBot(commands.Bot):
             log.info("synced %d global commands (may take up to an hour to appear)", len(synced))
 
     async def on_ready(self) -> None:
-        log.info("logged in as %s (%s) in %d guilds", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+        log.info("logged in as %s (%s) in %d guilds on shards %s of %s", self.user, getattr(self.user, "id", "?"),
+                 len(self.guilds), sorted(self.shards), self.shard_count)
 
     async def on_message(self, message: discord.Message) -> None:
         """Deliberately empty: no prefix commands. Mentions are handled by MentionsCog."""

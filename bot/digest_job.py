@@ -29,16 +29,19 @@ from datetime import UTC, date, datetime, timedelta
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.digest import BuildDigest, Digest, day_before
 from bot.core_threads import RunBlocking
-from bot.digest_posts import PostLog
 from bot.render import digest_embeds
 from config.settings import DigestSettings
+from index.storage.protocols import PostRepository
 
 __all__ = ["DigestPoster", "SendParts", "digest_nonce", "send_digest"]
 
 log = logging.getLogger(__name__)
+
+CATCH_UP_SECONDS = 60
 
 SendParts = Callable[[int, Digest], Awaitable[list[int] | None]]
 """Send a digest to a channel (each message with its `digest_nonce`); the message ids, or None on failure."""
@@ -79,19 +82,23 @@ class DigestPoster:
     def __init__(
         self,
         build: BuildDigest,
-        post_log: PostLog,
+        post_log: PostRepository,
         settings: DigestSettings,
         send: SendParts,
         run_blocking: RunBlocking,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        leads: Callable[[], bool] = lambda: True,
     ) -> None:
+        """`leads` says whether this process runs the jobs that must run once (the leader lock of the archive):
+        with several bots up, only the leader posts, and the next leader catches up when it dies."""
         self.build = build
         self.post_log = post_log
         self.settings = settings
         self.send = send
         self.run_blocking = run_blocking
         self.clock = clock
+        self.leads = leads
         # The start-up catch-up and the cron job can fire together: one check-then-send at a time.
         self._lock = asyncio.Lock()
 
@@ -131,13 +138,13 @@ class DigestPoster:
 
     async def scheduled_run(self) -> None:
         channel_id = self.settings.channel_id
-        if channel_id:
+        if channel_id and await self.run_blocking(self.leads):
             await self.post(day_before(self.latest_fire_time(self.clock()), self.settings.timezone), channel_id)
 
     async def catch_up(self) -> bool:
         """After downtime: post the latest missed digest once, if it is still within the catch-up window."""
         channel_id = self.settings.channel_id
-        if not channel_id:
+        if not channel_id or not await self.run_blocking(self.leads):
             return False
         now = self.clock()
         first = await self.run_blocking(self.post_log.first_start, channel_id)
@@ -156,4 +163,6 @@ class DigestPoster:
             self.scheduled_run, self.trigger(), id="digest", replace_existing=True, coalesce=True,
             max_instances=1, misfire_grace_time=max(1, int(self.settings.catchup_hours * 3600)),
         )
-        scheduler.add_job(self.catch_up, id="digest:catch-up", replace_existing=True, next_run_time=self.clock())
+        # At start, and every minute after: a bot that becomes leader because the last one died catches up.
+        scheduler.add_job(self.catch_up, IntervalTrigger(seconds=CATCH_UP_SECONDS), id="digest:catch-up",
+                          replace_existing=True, coalesce=True, max_instances=1, next_run_time=self.clock())

@@ -9,7 +9,8 @@ and nothing stored while the bot was down is skipped.
 
 An article is decided only once the bot can search it: another process may
 have stored it a moment ago, before this process's vectors caught up
-(`index.search.vector_refresh`). The job brings them up to date first, and
+(`index.search.vector_refresh`; in cluster mode, before Milvus took in its
+outbox rows). The job brings them up to date first, and
 stops its mark before the first article still missing from them, so that
 article is matched on a later check instead of being passed over unmatched.
 """
@@ -28,10 +29,9 @@ from discord.ext import commands
 
 from bot.core.following import FollowAlert, FollowMatcher
 from bot.core_threads import RunBlocking
-from bot.follow_store import FollowStore
 from bot.render import follow_alert_embed
 from index.models import StoredArticle
-from index.storage.sqlite.article_store import ArticleStore
+from index.storage.protocols import ArticleRepository, FollowRepository
 
 __all__ = ["FollowAlerter"]
 
@@ -39,11 +39,13 @@ log = logging.getLogger(__name__)
 
 
 class FollowAlerter:
-    def __init__(self, bot: commands.Bot, follows: FollowStore, matcher: FollowMatcher, articles: ArticleStore,
-                 run_blocking: RunBlocking, every_seconds: float = 60.0, *,
+    def __init__(self, bot: commands.Bot | commands.AutoShardedBot, follows: FollowRepository, matcher: FollowMatcher,
+                 articles: ArticleRepository, run_blocking: RunBlocking, every_seconds: float = 60.0, *,
+                 leads: Callable[[], bool] = lambda: True,
                  searchable: Callable[[Sequence[int]], np.ndarray] | None = None,
                  refresh: Callable[[], object] = lambda: None) -> None:
-        """`searchable` says which paragraph ids searches can find now (`VectorIndex.holds`); `refresh` brings
+        """`leads`: whether this process is the one that alerts (the archive's leader lock; see `DigestPoster`).
+        `searchable` says which paragraph ids searches can find now (`DenseIndex.holds`); `refresh` brings
         the vectors up to date with other processes first."""
         self.searchable = searchable
         self.refresh = refresh
@@ -53,6 +55,7 @@ class FollowAlerter:
         self.articles = articles
         self.run_blocking = run_blocking
         self.every_seconds = every_seconds
+        self.leads = leads
 
     def attach(self, scheduler: AsyncIOScheduler) -> None:
         scheduler.add_job(self.check, IntervalTrigger(seconds=self.every_seconds), id="follows", max_instances=1,
@@ -84,6 +87,8 @@ class FollowAlerter:
 
     async def check(self) -> int:
         """Match and post what is due; returns how many alerts were posted."""
+        if not await self.run_blocking(self.leads):
+            return 0
         alerts, newest = await self.run_blocking(self._due)
         posted = 0
         for alert in alerts:

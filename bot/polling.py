@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 
+from bot.core.worker import process_name
 from bot.core_threads import RunBlocking
 from bot.render import alert_embed
 from config.settings import AlertsSettings
@@ -36,15 +37,17 @@ RESYNC_MINUTES = 5
 class SourcePoller:
     def __init__(
         self,
-        bot: commands.Bot,
+        bot: commands.Bot | commands.AutoShardedBot,
         registry: SourceRegistry,
         monitor: Monitor,
         alerts: AlertsSettings,
         article_passages: Callable[[int], list[Passage]],
         run_blocking: RunBlocking,
+        *,
+        lease: timedelta = timedelta(minutes=5),
     ) -> None:
         """`bot` posts the alerts and hears of changed sources; `monitor` runs its blocking work on the same
-        threads as `run_blocking`."""
+        threads as `run_blocking`. A poll first leases its source, so no other bot or worker polls it meanwhile."""
         self.bot = bot
         self.registry = registry
         self.monitor = monitor
@@ -52,6 +55,8 @@ class SourcePoller:
         self.article_passages = article_passages
         self.run_blocking = run_blocking
         self.scheduler: AsyncIOScheduler | None = None
+        self.owner = process_name()
+        self.lease = lease
 
     def attach(self, scheduler: AsyncIOScheduler) -> None:
         self.scheduler = scheduler
@@ -87,7 +92,13 @@ class SourcePoller:
             return
         if state.next_poll and state.failures and datetime.fromisoformat(state.next_poll) > datetime.now(UTC):
             return  # backing off after failures
-        result = await self.monitor.poll(state)
+        if not await self.run_blocking(self.registry.claim, name, self.owner, self.lease):
+            return  # a worker or another bot is polling it now
+        try:
+            state = await self.run_blocking(self.registry.get, name) or state
+            result = await self.monitor.poll(state)
+        finally:
+            await self.run_blocking(self.registry.release, name, self.owner)
         log.info("%s", result.line())
         if result.alerts:
             await self.post_alerts(result.alerts, self.alerts.channel_id)

@@ -1,6 +1,7 @@
 """The timed job that keeps the bot's vectors in step with what other processes store.
 
-Searches refresh first themselves (`index.search.vector_refresh`); this job
+Searches refresh first themselves (`index.search.vector_refresh`, or in
+cluster mode `index.search.shared_refresh`); this job
 covers the quiet hours, so `/status`, the health check and the followed-topic
 alerts see an article ingested from the command line within
 `REFRESH_SECONDS` even when nobody asks anything. The work runs on the core
@@ -16,7 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core_threads import RunBlocking
-from index.search.vector_refresh import VectorRefresh, VectorRefresher
+from index.search.dense import IndexRefresher, VectorRefresh
 
 __all__ = ["RefreshJob", "REFRESH_SECONDS"]
 
@@ -26,7 +27,7 @@ REFRESH_SECONDS = 10.0
 
 
 class RefreshJob:
-    def __init__(self, refresher: VectorRefresher, run_blocking: RunBlocking,
+    def __init__(self, refresher: IndexRefresher, run_blocking: RunBlocking,
                  every_seconds: float = REFRESH_SECONDS) -> None:
         self.refresher = refresher
         self.run_blocking = run_blocking

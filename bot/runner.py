@@ -131,9 +131,9 @@ async def reach_discord(retry: ReachRetry, sleep: Callable[[float], Awaitable[No
     return f"cannot reach Discord at {host}:{port} after {retry.attempts} attempts ({problem}): check the network"
 
 
-async def _heartbeat(bot: commands.Bot, data_dir: Path, index_ok: Callable[[], bool]) -> None:
+async def _heartbeat(bot: commands.Bot | commands.AutoShardedBot, data_dir: Path, index_ok: Callable[[], bool]) -> None:
     """Every HEARTBEAT_SECONDS: alive, connected, and whether the vectors in use match the archive now
-    (`index_ok` reads SQLite, so it runs off the event loop)."""
+    (`index_ok` reads the archive, so it runs off the event loop)."""
     while not bot.is_closed():
         try:
             ok = await asyncio.to_thread(index_ok)

@@ -1,4 +1,5 @@
-"""How settings that are lists or ids are read from text: environment variables, TOML, JSON.
+"""What settings are made of: the base of every section, and how settings that are lists or ids are read from
+text (environment variables, TOML, JSON).
 
 Environment variables are text, and people write lists both ways (`1,2` and
 `[1, 2]`); an id must be what `config.identifiers` allows; a list of words
@@ -11,12 +12,19 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic_settings import NoDecode
 
 from config.identifiers import parse_id
 
-__all__ = ["list_from_text", "words_from_text", "DiscordId", "ListSetting", "WordsSetting"]
+__all__ = ["Section", "list_from_text", "words_from_text", "DiscordId", "ListSetting", "ShardList", "WordsSetting"]
+
+
+class Section(BaseModel):
+    """One section of the settings (`[digest]`, `NEWSBOT_DIGEST__*`): frozen once read, an unknown key refused
+    (a misspelt setting would otherwise be ignored), no NaN or infinity in a number."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def list_from_text(value: object) -> object:
@@ -40,6 +48,9 @@ DiscordId = Annotated[int, BeforeValidator(lambda value: parse_id(value, "Discor
 """A server, channel or role id: ASCII digits, positive, below 2^63 (see `config.identifiers`)."""
 ListSetting = Annotated[list[DiscordId], NoDecode, BeforeValidator(list_from_text)]
 """A list of ids, from TOML, JSON or comma-separated text (see `list_from_text`)."""
+ShardList = Annotated[list[int], NoDecode, BeforeValidator(list_from_text)]
+"""A list of gateway shard numbers (0-based, so not ids), read like `ListSetting`; their range is checked
+against the shard count."""
 
 
 def words_from_text(value: object) -> object:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,7 +27,8 @@ from pydantic_settings import (
 )
 from pydantic_settings import SettingsError as SourceError
 
-from config.setting_types import DiscordId, ListSetting, WordsSetting
+from config.cluster_settings import StoreSettings, WorkerSettings
+from config.setting_types import DiscordId, ListSetting, Section, ShardList, WordsSetting
 
 __all__ = [
     "Settings",
@@ -40,10 +41,11 @@ __all__ = [
     "AlertsSettings",
     "TopicSettings",
     "SidesSettings",
+    "StoreSettings",
+    "WorkerSettings",
     "SettingsError",
     "load_settings",
     "BUNDLED_MODEL",
-    "documented_settings",
 ]
 
 BUNDLED_MODEL = "bundled:use-multilingual-v3"
@@ -53,11 +55,7 @@ BUNDLED_MODEL = "bundled:use-multilingual-v3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-
-class EmbeddingSettings(_Section):
+class EmbeddingSettings(Section):
     model: str = Field(
         BUNDLED_MODEL,
         description=(
@@ -76,7 +74,7 @@ class EmbeddingSettings(_Section):
     )
 
 
-class IngestSettings(_Section):
+class IngestSettings(Section):
     max_file_bytes: int = Field(5_000_000, ge=1, description="Files larger than this are refused with an error.")
     default_outlet: str = Field(
         "", description="Outlet for files that name none (else taken from the file name, 'outlet--slug.txt')."
@@ -102,7 +100,7 @@ class IngestSettings(_Section):
     )
 
 
-class SearchSettings(_Section):
+class SearchSettings(Section):
     top_k: int = Field(5, ge=1, le=10, description="Most passages cited in one answer.")
     candidates: int = Field(60, ge=5, le=1000, description="Candidates each retriever hands to fusion.")
     date_boost: float = Field(0.25, ge=0.0, le=1.0, description="Bonus for passages of a date the question names.")
@@ -119,9 +117,19 @@ class SearchSettings(_Section):
             "missing dictionaries only lower cross-language recall."
         ),
     )
+    milvus_uri: str | None = Field(
+        None,
+        description="Milvus URI (http://host:19530) that holds the search index in cluster mode, with STORE__URL; "
+        "unset keeps the FAISS file in DATA_DIR.",
+    )
+    milvus_collection: str = Field(
+        "newsbot_paragraphs",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$",
+        description="Name of the Milvus collection of one archive (several archives can share one Milvus).",
+    )
 
 
-class ReaderSettings(_Section):
+class ReaderSettings(Section):
     enabled: bool = Field(
         True,
         description="Decide with the trained reader (which passage answers, and whether any does); off: with search "
@@ -134,7 +142,7 @@ class ReaderSettings(_Section):
     )
 
 
-class DiscordSettings(_Section):
+class DiscordSettings(Section):
     token: SecretStr | None = Field(
         None, description="Bot token (also read from DISCORD_TOKEN). Never logged or shown."
     )
@@ -152,9 +160,28 @@ class DiscordSettings(_Section):
         default_factory=list,
         description="Roles that may change sources and follows and post /digest publicly, besides Manage Server.",
     )
+    shard_count: int | None = Field(
+        None,
+        ge=1,
+        le=65_536,
+        description="Gateway shards in all (several `newsbot run` processes each run some); unset lets Discord "
+        "recommend a count for the bot's guilds (one shard per 1,000 or so).",
+    )
+    shard_ids: ShardList = Field(
+        default_factory=list,
+        description="The shards this process runs (0-based, below SHARD_COUNT); empty runs all of them.",
+    )
+
+    @model_validator(mode="after")
+    def _shards_within_count(self) -> DiscordSettings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count (the shards of all processes together)")
+        if self.shard_count is not None and any(not 0 <= i < self.shard_count for i in self.shard_ids):
+            raise ValueError(f"shard_ids must be between 0 and {self.shard_count - 1}")
+        return self
 
 
-class DigestSettings(_Section):
+class DigestSettings(Section):
     channel_id: DiscordId | None = Field(
         None, description="Channel that receives the daily digest; unset disables posting.")
     time: dt.time = Field(
@@ -189,7 +216,7 @@ class DigestSettings(_Section):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
 
 
-class SourcesSettings(_Section):
+class SourcesSettings(Section):
     file: Path | None = Field(None, description="TOML file of monitored sources (see config/sources.toml).")
     allow_private_networks: bool = Field(
         False, description="Allow fetching from private/loopback addresses (tests and local setups only)."
@@ -220,7 +247,7 @@ DEFAULT_TOPIC_KEYWORDS = (
 )
 
 
-class TopicSettings(_Section):
+class TopicSettings(Section):
     name: str = Field(
         "the Nagorno-Karabakh conflict (Armenia and Azerbaijan, from September 2020 on)",
         description="What the archive covers, as told to users who ask about something else (English).",
@@ -247,7 +274,7 @@ class TopicSettings(_Section):
         return value
 
 
-class SidesSettings(_Section):
+class SidesSettings(Section):
     outlets_file: Path | None = Field(
         None,
         description=(
@@ -257,7 +284,7 @@ class SidesSettings(_Section):
     )
 
 
-class AlertsSettings(_Section):
+class AlertsSettings(Section):
     channel_id: DiscordId | None = Field(
         None, description="Channel that gets a short post per newly ingested article.")
     max_per_poll: int = Field(5, ge=0, le=50, description="Most alerts posted after one poll of a source.")
@@ -308,6 +335,20 @@ class Settings(BaseSettings):
     alerts: AlertsSettings = AlertsSettings()
     topic: TopicSettings = TopicSettings()
     sides: SidesSettings = SidesSettings()
+    store: StoreSettings = StoreSettings()
+    worker: WorkerSettings = WorkerSettings()
+
+    @model_validator(mode="after")
+    def _cluster_needs_both(self) -> Settings:
+        if (self.store.url is None) != (self.search.milvus_uri is None):
+            raise ValueError("cluster mode needs both NEWSBOT_STORE__URL (PostgreSQL) and "
+                             "NEWSBOT_SEARCH__MILVUS_URI (Milvus); set both or neither")
+        return self
+
+    @property
+    def cluster(self) -> bool:
+        """Whether the archive is on PostgreSQL and search on Milvus (several processes share them)."""
+        return self.store.url is not None
 
     _toml_file: ClassVar[Path | None] = None
 
@@ -395,39 +436,7 @@ def _check_toml_file(path: Path) -> None:
         raise SettingsError(f"config file {path}: not valid TOML ({exc})") from None
 
 
-def documented_settings() -> list[tuple[str, str, str]]:
-    """(environment variable, default, description) for every setting: the source of README's table."""
-    rows: list[tuple[str, str, str]] = []
-    for name, field in Settings.model_fields.items():
-        annotation = field.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            for sub_name, sub_field in annotation.model_fields.items():
-                default = sub_field.get_default(call_default_factory=True)
-                rows.append((f"NEWSBOT_{name.upper()}__{sub_name.upper()}", _show(default),
-                             sub_field.description or ""))
-        else:
-            default = "per-user data folder" if name == "data_dir" else _show(field.get_default())
-            rows.append((f"NEWSBOT_{name.upper()}", default, field.description or ""))
-    return rows
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "unset"
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    if isinstance(value, list):
-        return "[]" if not value else ",".join(map(str, value))
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
-
-
-def settings_table() -> str:
-    """README's configuration table, regenerated with `python -m config.settings`."""
-    return "\n".join(f"| `{name}` | `{default}` | {description} |" for name, default, description in
-                     documented_settings())
-
-
 if __name__ == "__main__":
+    from config.settings_table import settings_table
+
     print(settings_table())

@@ -39,9 +39,10 @@ from index.input.text_cleaning import bounded_label
 from index.models import Article, IngestResult, IngestStatus
 from index.near_duplicates import NearDuplicateFinder
 from index.search.analysis import analyse
+from index.search.dense import DenseIndex
 from index.search.topic import TopicGate
-from index.search.vectors import VectorIndex
-from index.storage.sqlite.article_store import ArticleStore, content_hash
+from index.storage.protocols import ArticleRepository
+from index.storage.records import content_hash
 
 __all__ = ["FileOrigin", "Ingestor", "embedding_text", "IngestCounts", "IngestSummary"]
 
@@ -124,8 +125,8 @@ class FileOrigin:
 class Ingestor:
     def __init__(
         self,
-        store: ArticleStore,
-        vectors: VectorIndex,
+        store: ArticleRepository,
+        vectors: DenseIndex,
         embedder: Embedder,
         *,
         parse_options: ParseOptions | None = None,
@@ -262,6 +263,9 @@ class Ingestor:
             duplicate_of=duplicate_of,
             topic_density=density,
         )
+        if outcome.status is IngestStatus.UNCHANGED:  # another process stored the same content first
+            return IngestResult(article.source, outcome.status, article_id=outcome.article_id,
+                                duplicate_of=outcome.duplicate_of)
         self.vectors.update(outcome.added_ids, vectors, outcome.removed_ids)
         if not self.vectors.rebuild_if_due(self.store.embeddings):
             self.vectors.save_if_due()

@@ -25,8 +25,8 @@ import numpy as np
 
 from index.input.dates import DatePrecision, PublishedDate
 from index.models import Article
-from index.search.vectors import VectorIndex
-from index.storage.sqlite.article_store import ArticleStore
+from index.search.dense import DenseIndex
+from index.storage.protocols import ArticleRepository
 
 __all__ = ["DateWindow", "NearDuplicateFinder", "NEIGHBOURS"]
 
@@ -52,7 +52,7 @@ class DateWindow:
 
 
 class NearDuplicateFinder:
-    def __init__(self, store: ArticleStore, vectors: VectorIndex, *, threshold: float, window_days: int) -> None:
+    def __init__(self, store: ArticleRepository, vectors: DenseIndex, *, threshold: float, window_days: int) -> None:
         self.store = store
         self.vectors = vectors
         self.threshold = threshold

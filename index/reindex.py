@@ -13,17 +13,16 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.ingest import embedding_text
-from index.search.vectors import VectorIndex
-from index.storage.sqlite.article_store import ArticleStore
-from index.storage.sqlite.embedding_store import EmbeddingStore
+from index.search.dense import DenseIndex
+from index.storage.protocols import ArticleRepository, EmbeddingRepository
 
 __all__ = ["reindex"]
 
 
 def reindex(
-    articles: ArticleStore,
-    embeddings: EmbeddingStore,
-    vectors: VectorIndex,
+    articles: ArticleRepository,
+    embeddings: EmbeddingRepository,
+    vectors: DenseIndex,
     embedder: Embedder,
     *,
     progress: Callable[[int], None] | None = None,

@@ -108,3 +108,55 @@ def devset_services(tmp_path_factory: pytest.TempPathFactory, embedder, reader):
     assert load_side_table(settings.sides.outlets_file).outlets  # the table is real
     yield services
     services.close()
+
+
+@pytest.fixture(scope="session")
+def cluster_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """One PostgreSQL and one Milvus for the whole session: (server URL without a database, Milvus URI).
+
+    Skipped, with the reason, only where the servers cannot exist here; in CI (`CI` set) that is a failure,
+    since the setup path installs both."""
+    import os
+
+    from tests.cluster_servers import missing_reason, start_milvus, start_postgres
+
+    reason = missing_reason()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"cluster-mode servers cannot start: {reason}")
+        pytest.skip(reason)
+    postgres = start_postgres()
+    try:
+        milvus = start_milvus()
+    except BaseException:
+        postgres.stop()
+        raise
+    try:
+        yield postgres.url.rsplit("/", 1)[0], milvus.url
+    finally:
+        milvus.stop()
+        postgres.stop()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def cluster_urls(cluster_servers: tuple[str, str]) -> tuple[str, str, str]:
+    """A fresh PostgreSQL database and Milvus collection name for one test: (database URL, Milvus URI, collection)."""
+    import psycopg
+
+    server, milvus = cluster_servers
+    name = f"t{next(_databases)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}", milvus, name
+
+
+@pytest.fixture
+def cluster_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cluster_urls: tuple[str, str, str]) -> Settings:
+    for name in ("NEWSBOT_CONFIG", "DISCORD_TOKEN", "NEWSBOT_DISCORD__TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    url, milvus, collection = cluster_urls
+    return load_settings(data_dir=tmp_path / "data", store={"url": url},
+                         search={"milvus_uri": milvus, "milvus_collection": collection})

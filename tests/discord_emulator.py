@@ -6,6 +6,10 @@ receive messages and interactions, and answer them. Everything the bot sends
 is recorded, checked against Discord's size limits, and can be awaited with a
 bounded wait. The client is pointed here by changing only its base URLs
 (`patched_discord`), so discord.py runs unmodified otherwise.
+
+Sharding: `shards` is the count GET /gateway/bot recommends. Each shard is one
+gateway connection (in one process or several); the guild belongs to shard
+`(guild_id >> 22) % shards` as on Discord, which alone receives its events.
 """
 
 from __future__ import annotations
@@ -45,6 +49,16 @@ class Recorded:
 
 
 @dataclass
+class _Shard:
+    """One gateway connection: its websocket, its zlib stream and its sequence numbers."""
+
+    ws: web.WebSocketResponse
+    compressor: Any = field(default_factory=zlib.compressobj)
+    sequence: int = 0
+    shard_id: int | None = None
+
+
+@dataclass
 class InteractionRecord:
     id: int
     token: str
@@ -75,8 +89,9 @@ def _timestamp() -> str:
 
 
 class DiscordEmulator:
-    def __init__(self, token: str = "emulator-token") -> None:
+    def __init__(self, token: str = "emulator-token", *, shards: int = 1) -> None:
         self.token = token
+        self.shards = shards
         self._ids = itertools.count(1_100_000_000_000_000_000)
         self.application_id = self.new_id()
         self.bot_user = {"id": str(self.application_id), "username": "newsbot", "discriminator": "0",
@@ -93,11 +108,12 @@ class DiscordEmulator:
         self.commands: dict[str, dict[str, Any]] = {}
         self.violations: list[str] = []
         self.identify: dict[str, Any] | None = None
+        """The IDENTIFY of the connection that carries the guild's shard."""
+        self.identifies: list[dict[str, Any]] = []
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._messages: dict[int, dict[str, Any]] = {}
-        self._ws: web.WebSocketResponse | None = None
-        self._compressor: Any = None
-        self._sequence = 0
+        self._connections: dict[int, _Shard] = {}
+        """Identified gateway connections by shard id."""
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -139,8 +155,9 @@ class DiscordEmulator:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.close()
+        for connection in list(self._connections.values()):
+            if not connection.ws.closed:
+                await connection.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -170,16 +187,23 @@ class DiscordEmulator:
 
     # -- gateway ----------------------------------------------------------------------------
 
-    async def _send(self, payload: dict[str, Any]) -> None:
-        assert self._ws is not None
-        data = self._compressor.compress(json.dumps(payload).encode()) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
-        await self._ws.send_bytes(data)
+    @property
+    def guild_shard(self) -> int:
+        return (self.guild_id >> 22) % self.shards
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        if self._ws is None or self._ws.closed:
+    async def _send(self, payload: dict[str, Any], connection: _Shard | None = None) -> None:
+        connection = connection or self._connections.get(self.guild_shard)
+        assert connection is not None
+        data = connection.compressor.compress(json.dumps(payload).encode()) + connection.compressor.flush(
+            zlib.Z_SYNC_FLUSH)
+        await connection.ws.send_bytes(data)
+
+    async def dispatch(self, event: str, data: dict[str, Any], connection: _Shard | None = None) -> None:
+        connection = connection or self._connections.get(self.guild_shard)
+        if connection is None or connection.ws.closed:
             raise AssertionError("the bot is not connected to the gateway")
-        self._sequence += 1
-        await self._send({"op": 0, "t": event, "s": self._sequence, "d": data})
+        connection.sequence += 1
+        await self._send({"op": 0, "t": event, "s": connection.sequence, "d": data}, connection)
 
     def _guild_payload(self) -> dict[str, Any]:
         everyone = {"id": str(self.guild_id), "name": "@everyone", "permissions": str(_MEMBER_PERMISSIONS),
@@ -194,44 +218,58 @@ class DiscordEmulator:
             "guild_scheduled_events": [], "joined_at": _timestamp(), "premium_tier": 0, "mfa_level": 0,
             "verification_level": 0, "explicit_content_filter": 0, "default_message_notifications": 0,
             "nsfw_level": 0, "preferred_locale": "en-US", "afk_timeout": 300, "system_channel_flags": 0,
-            "channels": [
-                {"id": str(cid), "type": 0, "name": name, "position": n, "permission_overwrites": [],
-                 "guild_id": str(self.guild_id), "nsfw": False, "parent_id": None, "rate_limit_per_user": 0}
-                for n, (cid, name) in enumerate(self.channels.items()) if cid not in self.threads
-            ],
+            "channels": [self._channel_payload(cid, n) for n, cid in enumerate(self.channels) if cid not in self.threads],
         }
+
+    def _channel_payload(self, channel_id: int, position: int = 0) -> dict[str, Any]:
+        if channel_id in self.threads:
+            return self.threads[channel_id]
+        return {"id": str(channel_id), "type": 0, "name": self.channels[channel_id], "position": position,
+                "permission_overwrites": [], "guild_id": str(self.guild_id), "nsfw": False, "parent_id": None,
+                "rate_limit_per_user": 0}
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        self._ws = ws
-        self._compressor = zlib.compressobj()
-        self._sequence = 0
-        await self._send({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
+        connection = _Shard(ws)
+        await self._send({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}, connection)
         async for message in ws:
             if message.type != WSMsgType.TEXT and message.type != WSMsgType.BINARY:
                 break
             payload = json.loads(message.data)
             op = payload.get("op")
             if op == 1:
-                await self._send({"op": 11, "d": None, "s": None, "t": None})
+                await self._send({"op": 11, "d": None, "s": None, "t": None}, connection)
             elif op == 2:
-                await self._on_identify(payload["d"])
+                await self._on_identify(payload["d"], connection)
             elif op == 6:
-                await self._send({"op": 9, "d": False, "s": None, "t": None})
+                await self._send({"op": 9, "d": False, "s": None, "t": None}, connection)
+        if connection.shard_id is not None and self._connections.get(connection.shard_id) is connection:
+            del self._connections[connection.shard_id]
         return ws
 
-    async def _on_identify(self, data: dict[str, Any]) -> None:
+    async def _on_identify(self, data: dict[str, Any], connection: _Shard) -> None:
         if data.get("token", "").removeprefix("Bot ") != self.token:
-            await self._ws.close(code=4004, message=b"Authentication failed.")  # type: ignore[union-attr]
+            await connection.ws.close(code=4004, message=b"Authentication failed.")
             return
-        self.identify = data
+        shard_id, count = data.get("shard") or [0, 1]
+        if count != self.shards:
+            self.violations.append(f"IDENTIFY with {count} shards, Discord recommended {self.shards}")
+        connection.shard_id = shard_id
+        self._connections[shard_id] = connection
+        self.identifies.append(data)
+        carries_guild = shard_id == self.guild_shard
+        if carries_guild:
+            self.identify = data
         await self.dispatch("READY", {
-            "v": 10, "user": self.bot_user, "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-            "session_id": "emulated-session", "resume_gateway_url": self.gateway_url, "shard": [0, 1],
+            "v": 10, "user": self.bot_user,
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}] if carries_guild else [],
+            "session_id": f"emulated-session-{shard_id}", "resume_gateway_url": self.gateway_url,
+            "shard": [shard_id, count],
             "application": {"id": str(self.application_id), "flags": 0}, "private_channels": [], "relationships": [],
-        })
-        await self.dispatch("GUILD_CREATE", self._guild_payload())
+        }, connection)
+        if carries_guild:
+            await self.dispatch("GUILD_CREATE", self._guild_payload(), connection)
         await self._notify()
 
     # -- what a test does --------------------------------------------------------------------
@@ -404,7 +442,7 @@ class DiscordEmulator:
 
     async def _route(self, method: str, path: str, body: Any, request: web.Request) -> web.Response:
         if path in ("/gateway/bot", "/gateway"):
-            return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": {
+            return _json({"url": self.gateway_url, "shards": self.shards, "session_start_limit": {
                 "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
         if path == "/users/@me":
             return _json(self.bot_user)
@@ -422,6 +460,11 @@ class DiscordEmulator:
                                "version": "1"}
                     self.commands[command["name"]] = command
             return _json(list(self.commands.values()))
+        if (m := re.fullmatch(r"/channels/(\d+)", path)) and method == "GET":
+            # A process whose shard does not carry the guild knows its channels only by asking.
+            if int(m.group(1)) not in self.channels:
+                return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+            return _json(self._channel_payload(int(m.group(1))))
         if m := re.fullmatch(r"/channels/(\d+)/typing", path):
             return web.Response(status=204)
         if m := re.fullmatch(r"/channels/(\d+)/messages", path):

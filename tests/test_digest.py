@@ -13,10 +13,10 @@ import pytest
 
 from bot.core.digest import Digest, build_digest
 from bot.digest_job import DigestPoster
-from bot.digest_posts import PostLog
 from config.settings import DigestSettings
 from index.input.dates import PublishedDate
 from index.models import Article
+from index.storage.portable.post_log import PostLog
 
 pytestmark = pytest.mark.slow
 

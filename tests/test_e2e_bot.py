@@ -257,8 +257,8 @@ async def test_scheduled_digest_is_posted_once_split_and_without_pings(harness: 
 
     from bot.core.digest import build_digest
     from bot.digest_job import DigestPoster, send_digest
-    from bot.digest_posts import PostLog
     from config.settings import DigestSettings
+    from index.storage.portable.post_log import PostLog
 
     # The sample's twenty reports, re-dated to one day: a long digest of many stories.
     folder = tmp_path / "day"

@@ -260,14 +260,14 @@ def test_polls_keep_parsing_and_splitting_off_the_event_loop(services, tmp_path:
     from index.input.article_building import ArticleLimits
     from index.sources.fetch import Fetcher, FetchPolicy
     from index.sources.monitor import Monitor
-    from index.sources.registry import Source, SourceRegistry
+    from index.sources.registry import Source
 
     with LoopbackServer() as server:
         server.route("/feed.xml", static(_rss([
             (server.url("/big"), "Run-on", "Sun, 04 Oct 2020 09:00:00 GMT", RUN_ON_WORDS * 16_000),
             (server.url("/small"), "Fuzuli", "Sun, 04 Oct 2020 09:00:00 GMT", STORY),
         ], content=True), "application/rss+xml"))
-        registry = SourceRegistry(services.store.db)
+        registry = services.store.sources
         registry.upsert(Source(name="wire", url=server.url("/feed.xml"), outlet="Wire"))
         state = registry.get("wire")
         assert state is not None
@@ -299,7 +299,7 @@ def test_polls_keep_parsing_and_splitting_off_the_event_loop(services, tmp_path:
 @pytest.mark.slow
 def test_an_article_belongs_to_the_source_that_stored_it_first(services) -> None:  # type: ignore[no-untyped-def]
     from bot.core.monitoring import poll_sources
-    from index.sources.registry import Source, SourceRegistry
+    from index.sources.registry import Source
 
     with LoopbackServer() as server:
         shared = server.url("/shared")
@@ -308,7 +308,7 @@ def test_an_article_belongs_to_the_source_that_stored_it_first(services) -> None
         server.route("/second.xml", static(_rss([(shared, "Second", "Tue, 06 Oct 2020 09:00:00 GMT",
                                                   STORY + " Updated by someone else.")], content=True),
                                            "application/rss+xml"))
-        registry = SourceRegistry(services.store.db)
+        registry = services.store.sources
         registry.upsert(Source(name="first", url=server.url("/first.xml"), outlet="First Wire"))
         registry.upsert(Source(name="second", url=server.url("/second.xml"), outlet="Second Wire"))
         settings = services.settings.model_copy(update={"sources": services.settings.sources.model_copy(

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from config.settings import SettingsError, documented_settings, load_settings
+from config.settings import SettingsError, load_settings
+from config.settings_table import documented_settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

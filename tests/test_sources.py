@@ -7,7 +7,8 @@ import pytest
 
 from index.errors import InputError
 from index.sides import Side
-from index.sources.registry import Source, SourceRegistry, backoff_delay, load_sources_file
+from index.sources.registry import Source, backoff_delay, load_sources_file
+from index.storage.portable.source_store import SourceStore
 from index.storage.sqlite.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ def test_bad_source_entries_name_file_and_reason(tmp_path: Path, entry: str, rea
 
 def test_registry_upsert_remove_and_failure_backoff(tmp_path: Path) -> None:
     db = Database(tmp_path / "db.sqlite3")
-    registry = SourceRegistry(db)
+    registry = SourceStore(db)
     registry.upsert(Source(name="wire", url="https://example.org/feed", outlet="Wire"))
     registry.upsert(Source(name="wire", url="https://example.org/feed2", outlet="Wire", side=Side.ARMENIAN))
     [state] = registry.all()

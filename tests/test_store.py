@@ -1,4 +1,5 @@
-"""The SQLite archive on its own: the date-filter rule, schema versions and upgrades of older archives."""
+"""The SQLite archive on its own: schema versions and upgrades of older archives (the repository contract both
+backends keep is tests/test_storage_contract.py)."""
 
 from __future__ import annotations
 
@@ -6,52 +7,10 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-import numpy as np
-import pytest
-
-from bot.digest_posts import PostLog
-from index.input.dates import PublishedDate
-from index.models import Article
-from index.sources.registry import SourceKind, SourceRegistry
-from index.storage.sqlite.article_store import ArticleStore, SearchFilters, content_hash
+from index.sources.registry import SourceKind
+from index.storage.portable.post_log import PostLog
+from index.storage.portable.source_store import SourceStore
 from index.storage.sqlite.db import MIGRATIONS, SCHEMA_VERSION, Database
-from index.storage.sqlite.store import open_store
-
-
-def _write(store: ArticleStore, source: str, published: PublishedDate) -> int:
-    article = Article(title=source, outlet="Outlet", source=source, published=published, language="en",
-                      paragraphs=(f"Report {source}.",))
-    vectors = np.ones((1, 4), dtype=np.float32) / 2
-    return store.write_article(article, vectors, model_id="test-model", digest=content_hash(article)).added_ids[0]
-
-
-@pytest.fixture
-def dated(tmp_path: Path):  # type: ignore[no-untyped-def]
-    store = open_store(tmp_path / "newsbot.sqlite3")
-    ids = {
-        "month": _write(store.articles, "month.txt", PublishedDate.month(2020, 10)),
-        "day": _write(store.articles, "day.txt", PublishedDate.day(date(2020, 10, 4))),
-        "unknown": _write(store.articles, "unknown.txt", PublishedDate.unknown()),
-    }
-    yield store, ids
-    store.close()
-
-
-@pytest.mark.parametrize(
-    ("since", "until", "expected"),
-    [
-        (date(2020, 10, 20), None, {"month"}),  # a month-dated report may be from the 20th on
-        (None, date(2020, 10, 1), {"month"}),  # … or from the 1st
-        (date(2020, 11, 1), None, set()),
-        (date(2020, 10, 4), date(2020, 10, 4), {"month", "day"}),
-        (date(2020, 1, 1), None, {"month", "day"}),  # an unknown date never matches a date filter
-    ],
-)
-def test_date_filter_honours_precision_and_skips_unknown_dates(dated, since, until, expected) -> None:  # type: ignore[no-untyped-def]
-    store, ids = dated
-    found = set(store.articles.filtered_paragraph_ids(SearchFilters(since=since, until=until)).tolist())
-    assert found == {ids[name] for name in expected}
-
 
 _EARLY_SOURCE_TABLES = """
 CREATE TABLE sources (name TEXT PRIMARY KEY, url TEXT NOT NULL, outlet TEXT NOT NULL, language TEXT,
@@ -103,7 +62,7 @@ def test_a_version_2_archive_keeps_the_sources_and_posts_its_newsbot_created(tmp
     db = Database(path)
     try:
         assert db.read("PRAGMA user_version")[0][0] == SCHEMA_VERSION
-        [wire] = SourceRegistry(db).all()
+        [wire] = SourceStore(db).all()
         assert (wire.source.name, wire.source.kind) == ("wire", SourceKind.FEED)
         assert db.read("SELECT owner FROM feed_entries")[0][0] is None
         assert PostLog(db).posted(42, date(2020, 10, 4))

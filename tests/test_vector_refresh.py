@@ -17,11 +17,9 @@ import pytest
 from bot.core.following import FollowMatcher
 from bot.core.status import status_report
 from bot.follow_job import FollowAlerter
-from bot.follow_store import FollowStore
 from config.settings import Settings
 from index.search.vector_refresh import VectorRefresher
-from index.sources.registry import SourceRegistry
-from index.storage.sqlite.article_store import Removal
+from index.storage.records import Removal
 from tests.conftest import write_articles
 
 pytestmark = pytest.mark.slow
@@ -67,14 +65,14 @@ def test_an_article_stored_elsewhere_is_searched_without_a_restart(bot_side, set
     assert "wire--meghri-railway.txt" not in _sources(bot_side)
     with _other_process(settings, embedder) as other:
         other.ingestor.ingest_paths([write_articles(tmp_path / "new", RAILWAY)])
-    report = status_report(bot_side, SourceRegistry(bot_side.store.db))
+    report = status_report(bot_side, bot_side.store.sources)
     assert not report.index_ok
     assert report.index == f"out of sync: {before} vectors in use for {before + 2} stored paragraphs " \
                            "(2 stored paragraphs not searchable yet)"
     hits = bot_side.searcher.search("Meghri railway trains Syunik").hits  # a search refreshes first
     assert hits[0].passage.article.source == "wire--meghri-railway.txt"
     assert len(bot_side.vectors) == before + 2
-    assert status_report(bot_side, SourceRegistry(bot_side.store.db)).index.startswith("ok: ")
+    assert status_report(bot_side, bot_side.store.sources).index.startswith("ok: ")
     assert bot_side.refresher.refresh().changed is False, "nothing new: one pragma, no reads"
 
 
@@ -138,7 +136,7 @@ def test_ids_already_held_are_not_added_twice(bot_side) -> None:  # type: ignore
 
 def test_a_follow_is_decided_only_once_its_article_is_searchable(bot_side, settings, embedder,
                                                                  tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    follows = FollowStore(bot_side.store.db)
+    follows = bot_side.store.follows
     matcher = FollowMatcher(bot_side.searcher, bot_side.topic)
     follows.add(1, 2, "Meghri railway", 3, matcher.topic_vector("Meghri railway"))
     follows.unchecked_article_ids()  # the first check starts from now

@@ -85,22 +85,16 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
-    from index.storage.sqlite.article_store import Removal
+    from index.storage.records import Removal
 
     removal = Removal(tuple(args.id), tuple(args.source), args.outlet, args.since, args.until)
     if removal.empty:
         print("newsbot: say what to remove: --id, --source, --outlet, --since/--until", file=sys.stderr)
         return 2
     with open_services(settings) as services:
-        if args.dry_run:
-            where, params = removal.sql()
-            rows = services.store.db.read(f"SELECT id, source, outlet, published_first FROM articles WHERE {where}",
-                                          params)
-            chosen = [{"article_id": r[0], "source": r[1], "outlet": r[2], "published": r[3]} for r in rows]
-        else:
-            removed = services.remove_articles(removal)
-            chosen = [{"article_id": a.id, "source": a.source, "outlet": a.outlet, "published": a.published.iso()}
-                      for a in removed]
+        removed = services.store.articles.chosen(removal) if args.dry_run else services.remove_articles(removal)
+        chosen = [{"article_id": a.id, "source": a.source, "outlet": a.outlet, "published": a.published.iso()}
+                  for a in removed]
     if args.json:
         print(json.dumps({"dry_run": args.dry_run, "articles": chosen}, ensure_ascii=False))
     else:
@@ -114,11 +108,9 @@ def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from bot.core.status import status_report
-    from bot.follow_store import FollowStore
-    from index.sources.registry import SourceRegistry
 
     with open_services(settings) as services:
-        report = status_report(services, SourceRegistry(services.store.db), FollowStore(services.store.db).count_all())
+        report = status_report(services, services.store.sources, services.store.follows.count_all())
         if args.json:
             print(json.dumps(report.to_dict(), ensure_ascii=False))
         else:
@@ -131,6 +123,12 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
             print(f"model:       {report.model}")
             print(f"index:       {report.index}")
             print(f"data dir:    {report.data_dir}")
+            if report.archive and report.archive.get("backend") != "sqlite":
+                print(f"archive:     {report.archive['backend']} {report.archive['database']}")
+            if report.search_index and report.search_index.get("engine") != "faiss":
+                print(f"search:      {report.search_index['engine']} {report.search_index.get('uri')} "
+                      f"collection {report.search_index.get('collection')}: {report.search_index['vectors']} "
+                      f"vectors, {report.search_index.get('pending')} articles waiting")
             for line in report.sources:
                 print(f"source:      {line}")
             for line in report.schedule:

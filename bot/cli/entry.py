@@ -52,8 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsbot: {exc}", file=sys.stderr)
         return 2
     explicit = args.log_level or "NEWSBOT_LOG_LEVEL" in os.environ
-    # One-shot commands print their result; INFO chatter is for the long-running bot.
-    configure_logging(settings.log_level if explicit or args.command == "run" else "WARNING")
+    # One-shot commands print their result; INFO chatter is for the long-running bot and workers.
+    configure_logging(settings.log_level if explicit or args.command in ("run", "worker") else "WARNING")
     code = 1
     try:
         if args.command not in ("demo", "healthcheck"):

@@ -53,6 +53,6 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def search_filters(args: argparse.Namespace) -> Any:
-    from index.storage.sqlite.article_store import SearchFilters
+    from index.storage.records import SearchFilters
 
     return SearchFilters(since=args.since, until=args.until, language=args.lang, outlet=args.outlet)

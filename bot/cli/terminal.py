@@ -15,7 +15,7 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("sentence_transformers", "httpx", "faiss"):
+    for noisy in ("sentence_transformers", "httpx", "faiss", "pymilvus"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # Page extraction reports on every odd page it meets; newsbot reports the outcome itself, naming the input.
     for chatty in ("trafilatura", "htmldate", "courlan"):

@@ -15,7 +15,7 @@ from bot.core_threads import RunBlocking
 from bot.paging import EmbedPager
 from bot.render import IndexFooterSource, answer_embed, hits_embed
 from index.search.hybrid import Searcher
-from index.storage.sqlite.article_store import SearchFilters
+from index.storage.records import SearchFilters
 
 __all__ = ["AskCog"]
 

@@ -1,7 +1,7 @@
 """/digest [date]: post a day's digest in this channel, once per channel and day.
 
 A manager's /digest is posted for everyone and recorded like the scheduled one
-(`bot.digest_posts`), so neither that day's scheduled post nor a second
+(`index.storage.portable.post_log`), so neither that day's scheduled post nor a second
 /digest repeats it in the channel: the asker is told, and shown it alone.
 """
 
@@ -18,16 +18,16 @@ from discord.ext import commands
 from bot.command_options import parse_day
 from bot.core.digest import BuildDigest, day_before
 from bot.core_threads import RunBlocking
-from bot.digest_posts import PostLog
 from bot.permissions import is_manager
 from bot.render import digest_embeds
+from index.storage.protocols import PostRepository
 
 __all__ = ["DigestCog"]
 
 
 class DigestCog(commands.Cog):
     def __init__(self, build: BuildDigest, zone: ZoneInfo, run_blocking: RunBlocking,
-                 manager_role_ids: Collection[int] = (), posts: PostLog | None = None) -> None:
+                 manager_role_ids: Collection[int] = (), posts: PostRepository | None = None) -> None:
         """`posts` records which (channel, day) digests were posted publicly."""
         self.build = build
         self.zone = zone

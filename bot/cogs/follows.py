@@ -11,10 +11,11 @@ from discord.ext import commands
 from bot.core.following import FollowMatcher
 from bot.core_threads import RunBlocking
 from bot.errors import UserFacingError
-from bot.follow_store import MAX_FOLLOWS_PER_GUILD, FollowStore
 from bot.markdown_escaping import inert
 from bot.permissions import require_manager
 from index.input.text_cleaning import bounded_label
+from index.storage.protocols import FollowRepository
+from index.storage.records import MAX_FOLLOWS_PER_GUILD
 
 __all__ = ["FollowsCog"]
 
@@ -30,7 +31,7 @@ def _topic(text: str) -> str:
 
 
 class FollowsCog(commands.Cog):
-    def __init__(self, follows: FollowStore, matcher: FollowMatcher, run_blocking: RunBlocking,
+    def __init__(self, follows: FollowRepository, matcher: FollowMatcher, run_blocking: RunBlocking,
                  manager_role_ids: Collection[int] = ()) -> None:
         self.follows = follows
         self.matcher = matcher

@@ -21,4 +21,5 @@ __all__ = [
     "services",
     "status",
     "timeline",
+    "worker",
 ]

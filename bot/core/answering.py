@@ -32,7 +32,7 @@ from bot.core.citations import Citation
 from index.models import Hit
 from index.search.hybrid import SearchResult
 from index.search.topic import TopicGate
-from index.storage.sqlite.article_store import SearchFilters
+from index.storage.records import SearchFilters
 
 __all__ = ["Answer", "Answerer", "AnswerPolicy", "PassageSearch"]
 

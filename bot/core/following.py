@@ -30,6 +30,7 @@ from index.models import Hit, StoredArticle
 from index.reading import Reader
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
+from index.storage.records import Follow
 
 __all__ = ["Follow", "FollowAlert", "FollowLog", "FollowMatcher", "MATCH_THRESHOLD", "DEFAULT_COOLDOWN"]
 
@@ -40,17 +41,6 @@ READER_FLOOR = 0.3
 READ_AT_MOST = 3
 """Paragraphs of a new article the reader reads per followed topic: its best three by search score."""
 DEFAULT_COOLDOWN = timedelta(minutes=30)
-
-
-@dataclass(frozen=True)
-class Follow:
-    id: int
-    guild_id: int
-    channel_id: int
-    topic: str
-    created_by: int
-    vector: np.ndarray
-    """The topic's embedding, kept so that matching a new article costs no encoding."""
 
 
 @dataclass(frozen=True)

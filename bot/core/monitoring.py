@@ -32,7 +32,7 @@ def fetch_policy(sources: SourcesSettings) -> FetchPolicy:
 
 def open_registry(services: Services) -> SourceRegistry:
     """The sources table, with the configured TOML file's sources loaded into it."""
-    registry = SourceRegistry(services.store.db)
+    registry = services.store.sources
     path = services.settings.sources.file
     if path is not None:
         registry.sync_file(load_sources_file(path, services.settings.sources.poll_minutes))

@@ -26,7 +26,7 @@ from index.reading import PassageReading, Reader
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
 from index.sides import Side
-from index.storage.sqlite.article_store import SearchFilters
+from index.storage.records import SearchFilters
 
 __all__ = ["Perspectives", "SideAccount", "PerspectiveFinder", "SIDES_SHOWN"]
 

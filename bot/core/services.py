@@ -23,15 +23,17 @@ from index.input.article_building import ArticleLimits
 from index.input.parsing import ParseOptions
 from index.models import StoredArticle
 from index.reading import Reader, load_reader
+from index.search.dense import DenseIndex, IndexHealth, IndexRefresher
 from index.search.hybrid import Searcher, SearchWeights
 from index.search.lexicon import load_lexicon
 from index.search.query import QuestionReader
 from index.search.topic import TopicGate
 from index.search.vector_refresh import SEARCH_BUDGET, VectorRefresher
-from index.search.vectors import IndexHealth, VectorIndex
+from index.search.vectors import VectorIndex
 from index.sides import Side, SideTable, bundled_side_table, load_side_table
-from index.storage.sqlite.article_store import Removal
-from index.storage.sqlite.store import Store, open_store
+from index.storage.protocols import Archive
+from index.storage.records import Removal
+from index.storage.sqlite.store import open_store
 
 __all__ = ["Services", "open_services"]
 
@@ -41,8 +43,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class Services:
     settings: Settings
-    store: Store
-    vectors: VectorIndex
+    store: Archive
+    vectors: DenseIndex
     embedder: Embedder
     searcher: Searcher
     answerer: Answerer
@@ -52,8 +54,9 @@ class Services:
     sides: SideTable
     reader: Reader | None
     """The trained reader, or None where it cannot be loaded (answers then rest on search scores)."""
-    refresher: VectorRefresher
-    """Brings `vectors` up to date with what other processes store (`newsbot ingest` while the bot runs)."""
+    refresher: IndexRefresher
+    """Brings `vectors` up to date with what other processes store (`newsbot ingest` while the bot runs, other
+    workers in cluster mode)."""
 
     def side_of(self, article: StoredArticle) -> Side:
         """The side it was ingested with (a source's, `ingest --side`), else its outlet's from the outlet table."""
@@ -66,7 +69,7 @@ class Services:
         return len(self.vectors) == self.store.articles.paragraph_count()
 
     def remove_articles(self, removal: Removal) -> list[StoredArticle]:
-        """Delete articles from SQLite (one transaction), then drop their vectors from the derived index."""
+        """Delete articles from the archive (one transaction), then drop their vectors from the derived index."""
         removed, paragraph_ids = self.store.articles.remove(removal)
         if paragraph_ids:
             self.vectors.update((), np.zeros((0, self.vectors.dimension), dtype=np.float32), paragraph_ids)
@@ -78,13 +81,49 @@ class Services:
         try:
             self.vectors.save_if_changed()
         finally:
-            self.store.close()
+            try:
+                self.vectors.close()
+            finally:
+                self.store.close()
 
     def __enter__(self) -> Services:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def open_archive(settings: Settings, embedder: Embedder | None = None
+                 ) -> tuple[Archive, DenseIndex, Embedder, IndexRefresher]:
+    """The archive, its dense index and what keeps that index in step with other processes: SQLite and a
+    FAISS file in the data folder, or, in cluster mode (`store.url` and `search.milvus_uri`), PostgreSQL and
+    Milvus shared with other processes."""
+    url = settings.store.url
+    if url is None:
+        store = open_store(settings.db_path)
+        embedder = embedder or load_embedder(settings.embedding)
+        vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id,
+                              approximate_above=settings.search.approximate_above)
+        return store, vectors, embedder, VectorRefresher(store.db, store.embeddings, vectors,
+                                                         store.articles.forget_cached)
+    from index.search.milvus import MilvusIndex
+    from index.search.shared_refresh import SharedIndexRefresher
+    from index.storage.postgres.store import open_postgres_store
+
+    cluster = open_postgres_store(url.get_secret_value())
+    try:
+        embedder = embedder or load_embedder(settings.embedding)
+        index = MilvusIndex(settings.search.milvus_uri or "", settings.search.milvus_collection, embedder.dimension,
+                            embedder.model_id, embeddings=cluster.embeddings, outbox=cluster.outbox)
+    except BaseException:
+        cluster.close()
+        raise
+
+    def forget_cached() -> None:  # another process wrote: what this one read of articles and counts is stale
+        cluster.articles.forget_cached()
+        index.forget_count()
+
+    return cluster, index, embedder, SharedIndexRefresher(cluster.outbox.change_mark, forget_cached)
 
 
 _LOAD = object()
@@ -103,11 +142,7 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
         raise InputError("topic.keywords", "none of these words can mark an article as on the topic (a word needs "
                                            "five letters or more, or a glossary spelling): name places, peoples "
                                            "or leaders of the conflict")
-    store = open_store(settings.db_path)
-    embedder = embedder or load_embedder(settings.embedding)
-    vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id,
-                          approximate_above=settings.search.approximate_above)
-    refresher = VectorRefresher(store.db, store.embeddings, vectors, store.articles.forget_cached)
+    store, vectors, embedder, refresher = open_archive(settings, embedder)
     if verify_index:
         refresher.start()  # before loading: whatever is stored from now on is brought in by a refresh
     health = vectors.load(store.embeddings) if verify_index else None

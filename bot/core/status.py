@@ -34,6 +34,10 @@ class StatusReport:
     unseen: tuple[str, ...] = ()
     """Configured channels and roles the running bot cannot see, and what that stops (`bot.core.configured_ids`);
     empty where no Discord connection tells (`newsbot status`)."""
+    archive: dict[str, object] | None = None
+    """Which database holds the archive (SQLite file, or PostgreSQL without its password) and its counts."""
+    search_index: dict[str, object] | None = None
+    """Which engine holds the vectors (FAISS file, or Milvus URI and collection) and its count."""
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of `newsbot status --json`."""
@@ -92,4 +96,6 @@ def status_report(services: Services, registry: SourceRegistry, follows: int = 0
         data_dir=str(services.settings.data_dir),
         sources=tuple(state.describe(channel, text) for state in states),
         schedule=tuple(schedule_lines(services.settings, len(states), follows, channel)),
+        archive={**services.store.describe(), "articles": stats.articles, "paragraphs": stats.paragraphs},
+        search_index=services.vectors.describe(),
     )

@@ -33,7 +33,8 @@ from index.reading import PassageReading, Reader
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
 from index.sides import Side
-from index.storage.sqlite.article_store import ArticleStore, SearchFilters
+from index.storage.protocols import ArticleRepository as ArticleStore
+from index.storage.records import SearchFilters
 
 __all__ = ["Timeline", "TimelineEntry", "TimelineBuilder", "named_period"]
 

@@ -26,11 +26,11 @@ import numpy as np
 from index.embedder import Embedder
 from index.input.dates import DatePrecision, PublishedDate
 from index.models import Hit
-from index.search.lexical import ConceptStats, LexicalMatch, LexicalScorer
+from index.search.dense import DenseIndex
+from index.search.lexical import ConceptCandidates, ConceptStats, LexicalMatch, LexicalScorer
 from index.search.query import Question, QuestionReader
-from index.search.vectors import VectorIndex
-from index.storage.sqlite.article_store import SearchFilters
-from index.storage.sqlite.store import Store
+from index.storage.protocols import Archive
+from index.storage.records import SearchFilters
 
 __all__ = ["Searcher", "SearchResult", "SearchWeights"]
 
@@ -72,8 +72,8 @@ def _published_in(published: PublishedDate, months: set[tuple[int, int]]) -> boo
 class Searcher:
     def __init__(
         self,
-        store: Store,
-        vectors: VectorIndex,
+        store: Archive,
+        vectors: DenseIndex,
         embedder: Embedder,
         reader: QuestionReader | None = None,
         weights: SearchWeights | None = None,
@@ -89,7 +89,8 @@ class Searcher:
         self.embedder = embedder
         self.reader = reader or QuestionReader()
         self.weights = weights or SearchWeights()
-        self.lexical = LexicalScorer(store.terms)
+        engine = vectors if isinstance(vectors, ConceptCandidates) else None
+        self.lexical = LexicalScorer(store.terms, engine)
 
     @property
     def size(self) -> int:
@@ -120,8 +121,9 @@ class Searcher:
         filters = filters or SearchFilters()
         question = self.reader.read(text, context)
         query_vector = self._query_vector(question.text, context)
-        allowed = self.store.filtered_paragraph_ids(filters) if filters.active else None
-        dense = dict(self.vectors.search(query_vector, weights.candidates, allowed))
+        native = filters if filters.active and self.vectors.filters_natively else None
+        allowed = self.store.filtered_paragraph_ids(filters) if filters.active and native is None else None
+        dense = dict(self.vectors.search(query_vector, weights.candidates, allowed, native))
         size = self.size
 
         days = self._days(question)
@@ -135,7 +137,7 @@ class Searcher:
             on_day = np.fromiter(dated, dtype=np.int64)
             if allowed is not None:
                 on_day = np.intersect1d(on_day, allowed)
-            dense.update(self.vectors.search(query_vector, weights.dated_candidates, on_day))
+            dense.update(self.vectors.search(query_vector, weights.dated_candidates, on_day, native))
 
         stats = self.lexical.concept_stats(question.concepts, size)
         lexical_ids = self.lexical.candidates(question.concepts, stats, size, weights.candidates, filters)

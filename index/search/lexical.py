@@ -29,12 +29,13 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from index.search.query import Concept, Phrase
-from index.storage.sqlite.article_store import SearchFilters
-from index.storage.sqlite.term_store import TermStore
+from index.storage.protocols import TermRepository
+from index.storage.records import SearchFilters
 
-__all__ = ["ConceptMatcher", "ConceptStats", "LexicalMatch", "LexicalScorer"]
+__all__ = ["ConceptCandidates", "ConceptMatcher", "ConceptStats", "FullTextCandidates", "LexicalMatch", "LexicalScorer"]
 
 K1 = 1.2
 B = 0.75
@@ -120,9 +121,30 @@ class ConceptStats:
         return sum(idf for idf, held in zip(self.idfs, self.paragraphs, strict=True) if held == 0) / total
 
 
+@runtime_checkable
+class FullTextCandidates(Protocol):
+    """FTS5 queries over the analysed terms (the SQLite archive's `TermStore`)."""
+
+    def lexical_candidates(self, match: str, limit: int, filters: SearchFilters | None = None) -> list[int]: ...
+
+    def lexical_candidates_by_weight(self, matches: Sequence[tuple[float, str]], limit: int,
+                                     filters: SearchFilters | None = None) -> list[int]: ...
+
+
+@runtime_checkable
+class ConceptCandidates(Protocol):
+    """A search engine that finds the paragraphs holding the most weight of a question's forms (Milvus's sparse
+    vectors in cluster mode)."""
+
+    def concept_candidates(self, weights: dict[Phrase, float], limit: int,
+                           filters: SearchFilters | None) -> list[int]: ...
+
+
 class LexicalScorer:
-    def __init__(self, store: TermStore) -> None:
+    def __init__(self, store: TermRepository, engine: ConceptCandidates | None = None) -> None:
+        """`engine` finds candidates where the archive has no full-text index of its own (PostgreSQL)."""
         self.store = store
+        self.engine = engine
         self._length_cache: tuple[int, float] = (-1, 1.0)
         self._counts: dict[str, int] = {}
         self._counted_at = -1
@@ -171,10 +193,27 @@ class LexicalScorer:
         filters: SearchFilters | None,
     ) -> list[int]:
         """Paragraph ids holding the question's concepts, best first (FTS5's bm25 on small archives, concept
-        weight on large ones: see the module docstring)."""
+        weight on large ones: see the module docstring; a search engine's sparse vectors in cluster mode)."""
+        if self.engine is not None:
+            return self.engine.concept_candidates(self._form_weights(concepts, stats, paragraphs), limit, filters)
         if paragraphs < COMMON_MIN_PARAGRAPHS:
             return self._ranked_candidates(concepts, stats.form_counts, limit, filters)
         return self._weighted_candidates(concepts, stats, paragraphs, limit, filters)
+
+    @staticmethod
+    def _form_weights(concepts: Sequence[Concept], stats: ConceptStats, paragraphs: int) -> dict[Phrase, float]:
+        """Each form the archive holds, weighted by its own idf (as FTS5's bm25 weighs a phrase) and by how much
+        it stands for its concept (a translation a little less than the word)."""
+        counts = stats.form_counts
+        weights: dict[Phrase, float] = {}
+        for concept in concepts:
+            for phrase, weight in concept.variants.items():
+                if not all(t in counts for t in phrase):
+                    continue
+                held = min(counts[t] for t in phrase)
+                idf = math.log(1 + (paragraphs - held + 0.5) / (held + 0.5))
+                weights[phrase] = max(weights.get(phrase, 0.0), idf * weight)
+        return weights
 
     def _ranked_candidates(
         self, concepts: Sequence[Concept], counts: dict[str, int], limit: int, filters: SearchFilters | None
@@ -185,7 +224,7 @@ class LexicalScorer:
                 if all(t in counts for t in phrase):
                     phrases.append(phrase)
         match = " OR ".join(_fts_phrase(p) for p in dict.fromkeys(phrases[:_MAX_QUERY_FORMS]))
-        return self.store.lexical_candidates(match, limit, filters)
+        return self._full_text().lexical_candidates(match, limit, filters)
 
     def _weighted_candidates(
         self, concepts: Sequence[Concept], stats: ConceptStats, paragraphs: int, limit: int,
@@ -207,7 +246,12 @@ class LexicalScorer:
                 break
             matches.append((idf, match))
             spent += postings
-        return self.store.lexical_candidates_by_weight(matches, limit, filters)
+        return self._full_text().lexical_candidates_by_weight(matches, limit, filters)
+
+    def _full_text(self) -> FullTextCandidates:
+        if not isinstance(self.store, FullTextCandidates):
+            raise TypeError("this archive has no full-text index: give LexicalScorer a search engine")
+        return self.store
 
     def score(self, stats: ConceptStats, ids: Sequence[int], paragraphs: int) -> dict[int, LexicalMatch]:
         idfs = stats.idfs

@@ -32,11 +32,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-from index.search.vectors import VectorIndex
+from index.search.dense import DenseIndex, VectorRefresh
 from index.storage.sqlite.db import Database
 from index.storage.sqlite.embedding_store import EmbeddingStore, VectorMark
 
@@ -51,22 +50,10 @@ KEEP_REMOVALS = 200_000
 CHUNK = 2048
 
 
-@dataclass(frozen=True)
-class VectorRefresh:
-    """What one refresh did."""
-
-    changed: bool
-    """Another process had written since the last look."""
-    added: int = 0
-    removed: int = 0
-    complete: bool = True
-    """False when a budget or a refresh in another thread left work for the next one."""
-    compared: bool = False
-    """The removal log no longer reached back: every id was compared with SQLite."""
-
-
 class VectorRefresher:
-    def __init__(self, db: Database, embeddings: EmbeddingStore, vectors: VectorIndex,
+    """The refresher of the SQLite archive and its in-process FAISS index (`index.search.dense.IndexRefresher`)."""
+
+    def __init__(self, db: Database, embeddings: EmbeddingStore, vectors: DenseIndex,
                  forget_cached: Callable[[], None] = lambda: None) -> None:
         """`forget_cached` drops what this process keeps of articles (their metadata may have changed too)."""
         self.db = db

@@ -34,7 +34,6 @@ import os
 import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
@@ -42,8 +41,10 @@ import numpy as np
 
 from index.errors import StoreError
 from index.search.approximate import TOMBSTONE_SHARE, ApproximateIndex
+from index.search.dense import IndexHealth
 from index.search.id_bitmap import IdBitmap
-from index.storage.sqlite.embedding_store import EmbeddingStore
+from index.storage.protocols import EmbeddingRepository as EmbeddingStore
+from index.storage.records import SearchFilters
 
 __all__ = ["VectorIndex", "IndexHealth", "ExactIndex", "APPROXIMATE_ABOVE"]
 
@@ -58,31 +59,6 @@ SAVE_EVERY = 2048
 SAVE_SHARE = 0.05
 """Saving rewrites the whole file (1 GB at 1M paragraphs): it waits until a twentieth of the index, and at least
 2,048 vectors, changed. What is not saved yet is in SQLite, and the next start syncs it."""
-
-
-@dataclass(frozen=True)
-class IndexHealth:
-    vectors: int
-    stored: int
-    model_id: str
-    dimension: int
-    rebuilt: bool
-    added: int
-    removed: int
-    layout: str = "exact"
-    """"exact" or "approximate" (see `index.approximate`)."""
-
-    @property
-    def ok(self) -> bool:
-        return self.vectors == self.stored
-
-    def describe(self) -> str:
-        state = "ok" if self.ok else "out of sync"
-        extra = " (rebuilt from SQLite)" if self.rebuilt else ""
-        if self.added or self.removed:
-            extra += f" (synced: +{self.added} −{self.removed})"
-        search = ", approximate search" if self.layout == "approximate" else ""
-        return f"{state}: {self.vectors} vectors for {self.stored} stored paragraphs{search}{extra}"
 
 
 def _pairs(scores: np.ndarray, ids: np.ndarray) -> list[list[tuple[int, float]]]:
@@ -144,6 +120,11 @@ class ExactIndex:
 Layout = ExactIndex | ApproximateIndex
 
 
+def _no_filters(filters: SearchFilters | None) -> None:
+    if filters is not None and filters.active:
+        raise ValueError("FAISS filters by allowed ids: pass filtered_paragraph_ids(filters) as `allowed`")
+
+
 def _sha256(path: Path | str) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
@@ -151,6 +132,9 @@ def _sha256(path: Path | str) -> str:
 
 class VectorIndex:
     """Thread-safe wrapper: searches take the lock too, since FAISS add/remove are not safe under search."""
+
+    filters_natively = False
+    """Filters reach FAISS as the list of paragraph ids they allow (`ArticleRepository.filtered_paragraph_ids`)."""
 
     def __init__(self, path: Path, dimension: int, model_id: str, *,
                  approximate_above: int = APPROXIMATE_ABOVE) -> None:
@@ -383,13 +367,21 @@ class VectorIndex:
                 self._index.add(np.asarray(added_ids, dtype=np.int64), vectors)
             self._unsaved += len(added_ids) + len(removed_ids)
 
+    def close(self) -> None:
+        """Nothing to let go: the index lives in this process's memory (saving is `save_if_changed`)."""
+
+    def describe(self) -> dict[str, object]:
+        return {"engine": "faiss", "path": str(self.path), "layout": self.layout, "vectors": len(self)}
+
     # -- search -----------------------------------------------------------------
 
     def search_many(
-        self, queries: np.ndarray, k: int, allowed: Sequence[int] | np.ndarray | None = None
+        self, queries: np.ndarray, k: int, allowed: Sequence[int] | np.ndarray | None = None,
+        filters: SearchFilters | None = None,
     ) -> list[list[tuple[int, float]]]:
         """Top-k for several vectors in one call (near-duplicate checks embed a whole article);
         `allowed` restricts the search to those ids."""
+        _no_filters(filters)
         with self._lock:
             return self._index.search(queries, k, allowed)
 
@@ -398,8 +390,9 @@ class VectorIndex:
         return dict(self.search(query, len(ids), np.asarray(ids, dtype=np.int64)))
 
     def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None, filters: SearchFilters | None = None
     ) -> list[tuple[int, float]]:
         """Top-k (paragraph id, cosine); `allowed` restricts the search to those ids."""
+        _no_filters(filters)
         with self._lock:
             return self._index.search(query.reshape(1, -1), k, allowed)[0]

@@ -9,10 +9,8 @@ source) is a method here.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -20,111 +18,12 @@ import numpy as np
 from index.input.dates import PublishedDate, find_dates_in_text, published_from_columns
 from index.models import Article, IngestStatus, Passage, StoredArticle
 from index.search.analysis import paragraph_terms
+from index.storage.records import Removal, SearchFilters, StoreStats, WriteOutcome, content_hash
 from index.storage.sqlite.db import Database
 from index.storage.sqlite.embedding_store import EmbeddingStore
 
 __all__ = [
     "ArticleStore", "Removal", "SearchFilters", "StoreStats", "WriteOutcome", "content_hash"]
-
-
-def content_hash(article: Article) -> str:
-    """Hash of what an article says (paragraphs + date), not where it came from."""
-    digest = hashlib.sha256()
-    digest.update(article.published.iso().encode())
-    for paragraph in article.paragraphs:
-        digest.update(b"\x1e")
-        digest.update(paragraph.encode())
-    return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    since: date | None = None
-    until: date | None = None
-    language: str | None = None
-    outlet: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return any(v is not None for v in (self.since, self.until, self.language, self.outlet))
-
-    def sql(self) -> tuple[str, list[object]]:
-        """A WHERE fragment on `articles a`; a date filter honours precision and skips unknown dates."""
-        clauses: list[str] = []
-        params: list[object] = []
-        if self.since is not None:
-            clauses.append("a.published_last IS NOT NULL AND a.published_last >= ?")
-            params.append(self.since.isoformat())
-        if self.until is not None:
-            clauses.append("a.published_first IS NOT NULL AND a.published_first <= ?")
-            params.append(self.until.isoformat())
-        if self.language:
-            clauses.append("a.language = ?")
-            params.append(self.language.lower())
-        if self.outlet:
-            clauses.append("a.outlet = ? COLLATE NOCASE")
-            params.append(self.outlet)
-        return (" AND ".join(clauses) or "1"), params
-
-
-@dataclass(frozen=True)
-class Removal:
-    """Which articles `newsbot remove` deletes: every criterion given must hold (at least one is required)."""
-
-    article_ids: tuple[int, ...] = ()
-    sources: tuple[str, ...] = ()
-    """File names or URLs, as stored."""
-    outlet: str | None = None
-    since: date | None = None
-    until: date | None = None
-    """A date range removes articles whose whole publication date lies inside it."""
-
-    @property
-    def empty(self) -> bool:
-        return not (self.article_ids or self.sources or self.outlet or self.since or self.until)
-
-    def sql(self) -> tuple[str, list[object]]:
-        clauses: list[str] = []
-        params: list[object] = []
-        if self.article_ids:
-            clauses.append(f"id IN ({','.join('?' * len(self.article_ids))})")
-            params.extend(self.article_ids)
-        if self.sources:
-            clauses.append(f"source IN ({','.join('?' * len(self.sources))})")
-            params.extend(self.sources)
-        if self.outlet:
-            clauses.append("outlet = ? COLLATE NOCASE")
-            params.append(self.outlet)
-        if self.since:
-            clauses.append("published_first IS NOT NULL AND published_first >= ?")
-            params.append(self.since.isoformat())
-        if self.until:
-            clauses.append("published_last IS NOT NULL AND published_last <= ?")
-            params.append(self.until.isoformat())
-        return " AND ".join(clauses), params
-
-
-@dataclass(frozen=True)
-class StoreStats:
-    articles: int
-    paragraphs: int
-    embeddings: int
-    languages: dict[str, int]
-    outlets: int
-    oldest: str
-    newest: str
-    newest_display: str
-    last_ingest: str
-    model_id: str
-
-
-@dataclass(frozen=True)
-class WriteOutcome:
-    article_id: int
-    status: IngestStatus
-    """Added or replaced."""
-    added_ids: tuple[int, ...]
-    removed_ids: tuple[int, ...]
 
 
 def _article_from_row(row: sqlite3.Row) -> StoredArticle:
@@ -186,7 +85,14 @@ class ArticleStore:
         last = published.last_day()
         with self.db.transaction() as db:
             self.embeddings.claim_model(db, model_id, int(vectors.shape[1]))
-            existing = db.execute("SELECT id FROM articles WHERE source = ?", (article.source,)).fetchone()
+            existing = db.execute("SELECT id, content_hash FROM articles WHERE source = ?",
+                                  (article.source,)).fetchone()
+            same = db.execute("SELECT id FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1",
+                              (digest,)).fetchone()
+            if existing is not None and existing["content_hash"] == digest:
+                return WriteOutcome(existing["id"], IngestStatus.UNCHANGED, (), ())
+            if existing is None and same is not None:  # the same content under another name: stored once
+                return WriteOutcome(same["id"], IngestStatus.UNCHANGED, (), (), duplicate_of=same["id"])
             removed: list[int] = []
             if existing is not None:
                 article_id = existing["id"]
@@ -258,6 +164,12 @@ class ArticleStore:
             self._article_cache.pop(article_id, None)
         self._article_cache.clear()  # copies that pointed at a removed article no longer do
         return articles, tuple(paragraph_ids)
+
+    def chosen(self, removal: Removal) -> list[StoredArticle]:
+        if removal.empty:
+            raise ValueError("nothing chosen to remove")
+        where, params = removal.sql()
+        return [_article_from_row(r) for r in self.db.read(f"SELECT * FROM articles WHERE {where} ORDER BY id", params)]
 
     def article_terms(self) -> Iterator[tuple[int, list[str]]]:
         """(article id, analysed terms of all its paragraphs), article by article: for recomputing topic shares."""

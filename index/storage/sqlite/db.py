@@ -227,12 +227,19 @@ END;
 running bot drops it from its index without comparing every id (`index.search.vector_refresh`). New vectors
 need no log: paragraph ids only grow."""
 
+_SOURCE_LEASES = """
+ALTER TABLE sources ADD COLUMN lease_owner TEXT;
+ALTER TABLE sources ADD COLUMN lease_until TEXT;
+"""
+"""Version 6: which process polls a source now and until when (`newsbot worker`; see `SourceStore.claim_due`)."""
+
 MIGRATIONS: tuple[tuple[Migration, ...], ...] = (
     (sql_script(_ARCHIVE),),
     (sql_script(_ANALYSED_TERMS), _analyse_stored_paragraphs),
     (sql_script(_SOURCES_AND_POSTS), _add_later_columns),
     (sql_script(_SIDES_ROUTES_FOLLOWS),),
     (sql_script(_VECTOR_REMOVALS),),
+    (sql_script(_SOURCE_LEASES),),
 )
 """Schema version n+1 is reached by running MIGRATIONS[n], in one transaction."""
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -240,6 +247,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 class Database:
     """The archive's one connection. Safe to share between threads: every statement takes the one lock."""
+
+    skip_locked = ""
+    """Claiming rows needs no row locks here: one writing transaction runs at a time (see `SqlDatabase`)."""
 
     def __init__(self, path: Path) -> None:
         """Open the archive at `path`, creating it only where no file exists (see `index.archive_file`)."""

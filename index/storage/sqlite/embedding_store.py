@@ -14,17 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.errors import ModelMismatchError
+from index.storage.records import model_mismatch
 from index.storage.sqlite.db import Database
 
 __all__ = ["EmbeddingStore", "VectorMark"]
-
-
-def _mismatch(stored: str, configured: str) -> ModelMismatchError:
-    return ModelMismatchError(
-        f"the store's vectors were made by {stored!r} but the configured model is {configured!r}; "
-        "run `newsbot reindex` to re-embed with the configured model (or configure the old one again)"
-    )
 
 
 @dataclass(frozen=True)
@@ -47,7 +40,7 @@ class EmbeddingStore:
         """Refuse a model other than the one the stored vectors come from (none stored: any model)."""
         stored = self.db.meta("model_id")
         if stored is not None and stored != model_id:
-            raise _mismatch(stored, model_id)
+            raise model_mismatch(stored, model_id)
 
     def claim_model(self, db: sqlite3.Connection, model_id: str, dimension: int) -> None:
         """Inside a writing transaction: record the model with the first vectors, refuse vectors of another."""
@@ -56,7 +49,7 @@ class EmbeddingStore:
             db.execute("INSERT INTO meta(key, value) VALUES ('model_id', ?)", (model_id,))
             db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('dimension', ?)", (str(dimension),))
         elif stored["value"] != model_id:
-            raise _mismatch(stored["value"], model_id)
+            raise model_mismatch(stored["value"], model_id)
 
     @staticmethod
     def add(db: sqlite3.Connection, paragraph_id: int, vector: np.ndarray) -> None:

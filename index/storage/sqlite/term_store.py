@@ -26,7 +26,7 @@ class TermStore:
         if not match:
             return []
         where, params = (filters or SearchFilters()).sql()
-        join = "" if where == "1" else "JOIN paragraphs p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id"
+        join = "" if where == "TRUE" else "JOIN paragraphs p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id"
         try:
             rows = self.db.read(
                 f"SELECT f.rowid FROM terms_fts f {join} WHERE terms_fts MATCH ? AND {where} ORDER BY rank LIMIT ?",
@@ -45,7 +45,7 @@ class TermStore:
             return []
         union = " UNION ALL ".join("SELECT rowid AS id, ? AS w FROM terms_fts WHERE terms_fts MATCH ?" for _ in matches)
         where, params = (filters or SearchFilters()).sql()
-        join = "" if where == "1" else "JOIN paragraphs p ON p.id = m.id JOIN articles a ON a.id = p.article_id"
+        join = "" if where == "TRUE" else "JOIN paragraphs p ON p.id = m.id JOIN articles a ON a.id = p.article_id"
         try:
             rows = self.db.read(
                 f"SELECT m.id FROM ({union}) m {join} WHERE {where} GROUP BY m.id ORDER BY SUM(m.w) DESC, m.id DESC "

@@ -1,10 +1,10 @@
-"""Record of digests posted, so each (channel, day) is posted exactly once, across restarts (see `bot.digest_job`)."""
+"""Digests posted, so each (channel, day) is posted exactly once, across restarts and processes."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from index.storage.sqlite.db import Database
+from index.storage.portable.sql import SqlDatabase
 
 __all__ = ["PostLog"]
 
@@ -12,7 +12,7 @@ __all__ = ["PostLog"]
 class PostLog:
     """The `digest_posts` table."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     def posted(self, channel_id: int, day: date) -> bool:
@@ -28,13 +28,14 @@ class PostLog:
 
     def remember_first_start(self, channel_id: int, at: datetime) -> None:
         with self.db.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+            db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
                        (f"digest_first_start:{channel_id}", at.isoformat(timespec="seconds")))
 
     def record(self, channel_id: int, day: date, message_ids: list[int]) -> None:
         with self.db.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO digest_posts(channel_id, day, message_ids, posted_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO digest_posts(channel_id, day, message_ids, posted_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 (channel_id, day.isoformat(), ",".join(map(str, message_ids)),
                  datetime.now(UTC).isoformat(timespec="seconds")),
             )

@@ -12,42 +12,41 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from bot.core.following import Follow
-from index.storage.sqlite.db import Database
+from index.storage.portable.sql import SqlDatabase
+from index.storage.records import Follow
 
-__all__ = ["FollowStore", "MAX_FOLLOWS_PER_GUILD"]
+__all__ = ["FollowStore"]
 
-MAX_FOLLOWS_PER_GUILD = 50
 _CHECKED = "follows_checked_through"
 
 
 def _follow(row: object) -> Follow:
-    r = row  # sqlite3.Row
+    r = row  # a row of either backend, read by column name
     return Follow(id=r["id"], guild_id=r["guild_id"], channel_id=r["channel_id"], topic=r["topic"],  # type: ignore[index]
                   created_by=r["created_by"], vector=np.frombuffer(r["vector"], dtype=np.float32))  # type: ignore[index]
 
 
 class FollowStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     def add(self, guild_id: int, channel_id: int, topic: str, created_by: int, vector: np.ndarray) -> Follow | None:
         """A new follow, or None when this channel already follows this topic."""
         with self.db.transaction() as db:
             cursor = db.execute(
-                """INSERT OR IGNORE INTO follows(guild_id, channel_id, topic, created_by, created_at, vector)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO follows(guild_id, channel_id, topic, created_by, created_at, vector)
+                   VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
                 (guild_id, channel_id, topic, created_by, datetime.now(UTC).isoformat(timespec="seconds"),
                  np.asarray(vector, dtype=np.float32).tobytes()),
             )
             if not cursor.rowcount:
                 return None
-            row = db.execute("SELECT * FROM follows WHERE id = ?", (cursor.lastrowid,)).fetchone()
+            row = db.execute("SELECT * FROM follows WHERE channel_id = ? AND topic = ?", (channel_id, topic)).fetchone()
         return _follow(row)
 
     def remove(self, guild_id: int, topic: str, channel_id: int | None = None) -> int:
         """Stop following a topic (in one channel, or in every channel of the server); how many were removed."""
-        where = "guild_id = ? AND topic = ? COLLATE NOCASE" + (" AND channel_id = ?" if channel_id else "")
+        where = "guild_id = ? AND lower(topic) = lower(?)" + (" AND channel_id = ?" if channel_id else "")
         params: tuple[object, ...] = (guild_id, topic, channel_id) if channel_id else (guild_id, topic)
         with self.db.transaction() as db:
             return int(db.execute(f"DELETE FROM follows WHERE {where}", params).rowcount)
@@ -75,8 +74,9 @@ class FollowStore:
 
     def record_alert(self, follow_id: int, story: int, article_id: int, at: datetime) -> None:
         with self.db.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO follow_alerts(follow_id, story, article_id, posted_at) "
-                       "VALUES (?, ?, ?, ?)", (follow_id, story, article_id, at.isoformat(timespec="seconds")))
+            db.execute("INSERT INTO follow_alerts(follow_id, story, article_id, posted_at) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       (follow_id, story, article_id, at.isoformat(timespec="seconds")))
 
     # -- which articles are new -------------------------------------------------------------------------------
 
