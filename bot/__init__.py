@@ -22,4 +22,5 @@ __all__ = [
     "polling",
     "render",
     "runner",
+    "written_edit",
 ]

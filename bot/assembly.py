@@ -80,12 +80,12 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     alerter = FollowAlerter(bot, follows, matcher, store.articles, run,
                             every_seconds=settings.alerts.follow_check_seconds)
     bot.install(cogs=[
-        AskCog(services.answerer, services.searcher, index_footer, run, memory),
+        AskCog(services.answerer, services.searcher, index_footer, run, memory, services.writer),
         BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of),
                     TimelineBuilder(services.searcher, store.articles, services.topic), run),
         DigestCog(build, settings.digest.timezone, run, managers),
         MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=discord_settings.ask_channel_ids,
-                    thread_channel_ids=discord_settings.thread_channel_ids, memory=memory),
+                    thread_channel_ids=discord_settings.thread_channel_ids, memory=memory, writer=services.writer),
         FollowsCog(follows, matcher, run, managers),
         StatusCog(lambda: status_report(services, registry, follows.count_all()), run),
         SourcesCog(registry, fetch_policy(settings.sources), run, poll_minutes=settings.sources.poll_minutes,

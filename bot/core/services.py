@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core.answering import Answerer, AnswerPolicy
+from bot.core.writing import Writer, open_writer
 from config.settings import Settings
 from index.embedder import Embedder, load_embedder
 from index.ingest import Ingestor
@@ -44,6 +45,8 @@ class Services:
     health: IndexHealth | None
     topic: TopicGate
     sides: SideTable
+    writer: Writer | None = None
+    """Writes checked answers in the asker's language; None keeps answers quoted (see `bot.core.writing`)."""
 
     def side_of(self, article: StoredArticle) -> Side:
         """The side it was ingested with (a source's, `ingest --side`), else its outlet's from the outlet table."""
@@ -73,11 +76,13 @@ class Services:
         self.close()
 
 
-def open_services(settings: Settings, *, verify_index: bool = True, embedder: Embedder | None = None) -> Services:
+def open_services(settings: Settings, *, verify_index: bool = True, embedder: Embedder | None = None,
+                  writing: bool = False) -> Services:
     """Open store and index and load the model.
 
     `verify_index=False` is for `reindex`, which must start even when the
-    stored vectors belong to another model.
+    stored vectors belong to another model. `writing` loads the configured
+    writer (for `ask` and `run`; the other commands never answer).
     """
     store = open_store(settings.db_path)
     embedder = embedder or load_embedder(settings.embedding)
@@ -107,4 +112,7 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     )
     ingestor.refresh_topic()
     sides = load_side_table(settings.sides.outlets_file) if settings.sides.outlets_file else bundled_side_table()
-    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides)
+    services = Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides)
+    if writing:
+        services.writer = open_writer(settings.writer, services.side_of)
+    return services
