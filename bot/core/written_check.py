@@ -42,6 +42,7 @@ MAX_SENTENCES = 4
 _MARKS = r"\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\]"
 _CITATION = re.compile(_MARKS)
 _LEADING_CITATIONS = re.compile(rf"^\s*(?:{_MARKS}\s*)+")
+_AFTER_MARKS = re.compile(rf"((?:{_MARKS})[.!?…]?)[ \t]+(?=[^\sa-zß-ÿа-я])")
 _LIST_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?…])")
 _NUMBER = re.compile(r"\d+(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d+)?")
@@ -89,6 +90,8 @@ def split_written(text: str) -> list[WrittenSentence]:
     "… won. [1] The city …"); a line of its own belongs to the line before.
     """
     sentences: list[WrittenSentence] = []
+    # A citation mark ends a sentence when something other than a lower-case word follows it ("[1]. @everyone").
+    text = _AFTER_MARKS.sub(r"\1\n", text)
     for line in text.splitlines():
         line = _LIST_BULLET.sub("", line)
         for piece in split_sentences(line):
