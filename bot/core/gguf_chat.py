@@ -47,6 +47,7 @@ class GGUFChat:
         params.model.path = str(path)
         params.n_ctx = CONTEXT_TOKENS
         params.warmup = False
+        params.verbosity = 0  # llama.cpp's errors only, not a line per request on stderr
         params.api_keys = [secrets.token_urlsafe(24)]
         if threads > 0:
             params.cpuparams.n_threads = threads
@@ -84,7 +85,7 @@ class GGUFChat:
                 stopped.append("the deadline passed while the model was writing")
                 return True
             if not isinstance(chunk, dict) or "error" in chunk:
-                stopped.append("the model reported an error")
+                stopped.append(_refusal(chunk))
                 return True
             choices = chunk.get("choices") or [{}]
             content = (choices[0].get("delta") or {}).get("content") if isinstance(choices[0], dict) else None
@@ -103,9 +104,14 @@ class GGUFChat:
         except Exception as exc:
             raise ChatModelError(f"the local model failed: {type(exc).__name__}") from None
         if isinstance(result, dict) and "error" in result:
-            error = result["error"]
-            kind = error.get("type", "error") if isinstance(error, dict) else "error"
-            raise ChatModelError(f"the local model refused the request ({kind})")
+            raise ChatModelError(_refusal(result))
         if stopped:
             raise ChatModelError(stopped[0])
         return "".join(pieces)
+
+
+def _refusal(reply: Any) -> str:
+    """llama.cpp's error object in a few words: its type (`exceed_context_size_error`), never the prompt."""
+    error = reply.get("error") if isinstance(reply, dict) else None
+    kind = error.get("type", "error") if isinstance(error, dict) else "an unreadable reply"
+    return f"the local model refused the request ({kind})"
