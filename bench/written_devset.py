@@ -61,6 +61,13 @@ def _reason_kind(reason: str) -> str:
     return next((kind for prefix, kind in _REASON_KINDS if reason.startswith(prefix)), reason)
 
 
+def _holds(text: str, wanted: list[str]) -> bool:
+    """Whether a text holds at least half the reference answer's numbers and names (as bench/devset.py counts)."""
+    from index.search.analysis import fold
+
+    return bool(wanted) and sum(f in fold(text) for f in wanted) >= len(wanted) / 2
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=DEVSET)
@@ -78,8 +85,6 @@ def main() -> int:
     from bot.core.support_check import load_support_check
     from bot.core.writing import SUPPORT_THRESHOLD, Writer
     from config.settings import WriterSettings, load_settings
-    from index.search.analysis import fold
-
     writer_settings = WriterSettings(url=args.url, model=args.model) if args.url else \
         WriterSettings(gguf=args.gguf or smollm2_path())
     model = open_chat_model(writer_settings)
@@ -106,8 +111,7 @@ def main() -> int:
                     continue
                 counts["answered"] += 1
                 wanted = key_facts(q["answer"])
-                holds = (lambda text: bool(wanted) and sum(f in fold(text) for f in wanted) >= len(wanted) / 2)
-                counts["quoted_lead_holds_facts"] += holds(answer.citations[0].marked)
+                counts["quoted_lead_holds_facts"] += _holds(answer.citations[0].marked, wanted)
                 start = time.monotonic()
                 written = writer.write(answer)
                 seconds.append(time.monotonic() - start)
@@ -116,15 +120,15 @@ def main() -> int:
                     counts["quoted_fallback"] += 1
                 else:
                     counts["written"] += 1
-                    counts["written_holds_facts"] += holds(written.answer.text)
+                    counts["written_holds_facts"] += _holds(written.answer.text, wanted)
                 for s in sentences:
                     counts["sentences"] += 1
                     counts["kept" if s.kept else "dropped"] += 1
                     if s.kept:
-                        counts["kept_holding_facts"] += holds(s.text)
+                        counts["kept_holding_facts"] += _holds(s.text, wanted)
                     else:
                         reasons[_reason_kind(s.dropped)] += 1
-                        counts["dropped_holding_facts"] += holds(s.text)
+                        counts["dropped_holding_facts"] += _holds(s.text, wanted)
                         dropped_rows.append({"id": q["id"], "question": q["question"], "reference": q["answer"],
                                              "sentence": s.text, "why": s.dropped,
                                              "cited": [c.passage.text for c in answer.citations if c.n in s.cites]})
