@@ -74,6 +74,14 @@ GOOD = ("Volgens Aliyev heeft het Azerbeidzjaanse leger Sjoesja veroverd [2]. Ar
         "Latsjin-corridor [1].")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _language_detector_loaded() -> None:
+    """Loaded once, before the writer's clock runs, as `open_writer` does at start."""
+    from index.input.language import detect_language
+
+    detect_language("Sjoesja")
+
+
 @pytest.fixture
 def server() -> Iterator[ChatServer]:
     with ChatServer() as running:

@@ -25,6 +25,7 @@ from bot.core.support_check import SupportCheck, load_support_check
 from bot.core.written_check import CheckedSentence, SentenceChecker, split_written
 from config.settings import WriterSettings
 from index.input.chunking import split_sentences
+from index.input.language import detect_language
 from index.models import StoredArticle
 from index.search.query import question_language
 from index.sides import SIDE_LABELS, Side
@@ -179,5 +180,6 @@ def open_writer(settings: WriterSettings, side_of: SideOf | None = None) -> Writ
         log.warning("writer: %s; answers stay quoted", exc)
     if model is None:
         return None
+    detect_language("Sjoesja")  # the language check's detector loads in seconds: at start, not in the first answer
     log.info("written answers by %s, checked by the reader, within %.0f s", model.name, settings.timeout_s)
     return Writer(model, support, side_of=side_of, timeout_s=settings.timeout_s, max_chars=settings.max_chars)
