@@ -57,6 +57,11 @@ _REASON_KINDS = (("cites no passage", "uncited"), ("cites [", "citation not give
                  ("more than", "length"), ("past the", "length"))
 
 
+def _failure_kind(failure: str) -> str:
+    return "nothing passed" if failure.startswith("no sentence passed") else \
+        "deadline" if "deadline" in failure or "limit" in failure else failure
+
+
 def _reason_kind(reason: str) -> str:
     return next((kind for prefix, kind in _REASON_KINDS if reason.startswith(prefix)), reason)
 
@@ -76,6 +81,8 @@ def main() -> int:
     parser.add_argument("--model", default="", help="the model name at --url")
     parser.add_argument("--half", choices=["a", "b"], help="only this half")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per written answer")
+    parser.add_argument("--max-chars", type=int, default=600, help="longest written answer (tokens asked: half)")
+    parser.add_argument("--limit", type=int, help="only the first N answered questions")
     parser.add_argument("--sample", type=Path, help="write up to 30 dropped sentences here, to read by hand")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -97,6 +104,7 @@ def main() -> int:
                  if q["gold"] and (args.half is None or q["id"].startswith(args.half))]
     counts: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
+    failures: Counter[str] = Counter()
     dropped_rows: list[dict[str, Any]] = []
     seconds: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -104,20 +112,21 @@ def main() -> int:
         with open_services(settings) as services:
             services.ingestor.ingest_paths([args.devset / "corpus"])
             writer = Writer(model, support or _CodeChecksOnly(), side_of=services.side_of, timeout_s=args.timeout,
-                            max_chars=settings.writer.max_chars)
+                            max_chars=args.max_chars)
             for q in questions:
                 answer = services.answerer.answer(q["question"])
-                if answer.abstained:
+                if answer.abstained or (args.limit is not None and counts["answered"] >= args.limit):
                     continue
                 counts["answered"] += 1
                 wanted = key_facts(q["answer"])
                 counts["quoted_lead_holds_facts"] += _holds(answer.citations[0].marked, wanted)
                 start = time.monotonic()
-                written = writer.write(answer)
+                attempt = writer.attempt(answer)
                 seconds.append(time.monotonic() - start)
-                sentences = written.sentences if written is not None else ()
+                written, sentences = attempt.written, attempt.sentences
                 if written is None:
                     counts["quoted_fallback"] += 1
+                    failures[_failure_kind(attempt.failure)] += 1
                 else:
                     counts["written"] += 1
                     counts["written_holds_facts"] += _holds(written.answer.text, wanted)
@@ -134,6 +143,7 @@ def main() -> int:
                                              "cited": [c.passage.text for c in answer.citations if c.n in s.cites]})
     result = {"model": model.name, "checks": checks, "threshold": SUPPORT_THRESHOLD, "questions": len(questions),
               **counts, "dropped_by_reason": dict(reasons.most_common()),
+              "fallback_because": dict(failures.most_common()),
               "seconds_p50": round(statistics.median(seconds), 2) if seconds else None}
     if args.sample:
         sample = random.Random(19).sample(dropped_rows, min(SAMPLE_SIZE, len(dropped_rows)))

@@ -30,7 +30,8 @@ from index.models import StoredArticle
 from index.search.query import question_language
 from index.sides import SIDE_LABELS, Side
 
-__all__ = ["Writer", "WrittenAnswer", "build_prompt", "open_writer", "SUPPORT_THRESHOLD", "CHECK_RESERVE_S"]
+__all__ = ["Writer", "WrittenAnswer", "WritingAttempt", "build_prompt", "open_writer", "SUPPORT_THRESHOLD",
+           "CHECK_RESERVE_S"]
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +126,15 @@ class Writer:
 
     def write(self, answer: Answer) -> WrittenAnswer | None:
         """The checked written answer, or None when the quoted one should stand (the reason is logged)."""
+        attempt = self.attempt(answer)
+        if attempt.written is None and attempt.failure:
+            log.warning("writer %s: %s; the quoted answer stands", self.model.name, attempt.failure)
+        return attempt.written
+
+    def attempt(self, answer: Answer) -> WritingAttempt:
+        """Ask the model and check every sentence; what `write` posts, with what was dropped and why."""
         if answer.abstained or not answer.citations:
-            return None
+            return WritingAttempt((), "")
         start = time.monotonic()
         deadline = start + self.timeout_s
         language = question_language(answer.question)
@@ -135,20 +143,23 @@ class Writer:
             reply = self.model.complete(messages, max_tokens=max(64, self.max_chars // 2),
                                         deadline=deadline - min(CHECK_RESERVE_S, self.timeout_s / 4))
         except ChatModelError as exc:
-            log.warning("writer %s: %s; the quoted answer stands", self.model.name, exc)
-            return None
-        checked = self.checker.check(split_written(reply), answer.citations, language)
-        kept = [s for s in checked if s.kept]
+            return WritingAttempt((), str(exc))
+        checked = tuple(self.checker.check(split_written(reply), answer.citations, language))
         if time.monotonic() > deadline:
-            log.warning("writer %s: checked after the %.0f s limit; the quoted answer stands", self.model.name,
-                        self.timeout_s)
-            return None
-        if not kept:
+            return WritingAttempt(checked, f"checked after the {self.timeout_s:.0f} s limit")
+        if not any(s.kept for s in checked):
             reasons = "; ".join(dict.fromkeys(s.dropped for s in checked)) or "an empty reply"
-            log.warning("writer %s: no sentence passed the checks (%s); the quoted answer stands", self.model.name,
-                        reasons[:300])
-            return None
-        return _assemble(answer, tuple(checked), self.model.name)
+            return WritingAttempt(checked, f"no sentence passed the checks ({reasons[:300]})")
+        return WritingAttempt(checked, "", _assemble(answer, checked, self.model.name))
+
+
+@dataclass(frozen=True)
+class WritingAttempt:
+    sentences: tuple[CheckedSentence, ...]
+    """What the model wrote, checked (empty when it wrote nothing usable)."""
+    failure: str
+    """Why there is no written answer ("" when there is one, or when the answer was declined)."""
+    written: WrittenAnswer | None = None
 
 
 def _assemble(answer: Answer, checked: tuple[CheckedSentence, ...], model: str) -> WrittenAnswer:
