@@ -13,6 +13,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Bilingual dictionaries for translating question words (FreeDict, GPL-3+ data, installed, not copied).
+# Their versions are not pinned: Debian removes a package version from its archive when it publishes an
+# update, so a pinned version would break the build at the next security release.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
        dict-freedict-nld-eng dict-freedict-eng-nld dict-freedict-eng-deu dict-freedict-eng-fra \
@@ -29,10 +32,12 @@ RUN pip install '.[local-model]'
 
 COPY data/sample ./data/sample
 
-RUN useradd --system --uid 10001 --create-home newsbot \
+RUN groupadd --system --gid 10001 newsbot \
+    && useradd --system --uid 10001 --gid 10001 --create-home newsbot \
     && mkdir -p /data \
-    && chown newsbot:newsbot /data
-USER newsbot
+    && chown 10001:10001 /data
+# Numeric, so the host (and a volume's owner) resolves it without the image's /etc/passwd.
+USER 10001:10001
 VOLUME ["/data"]
 
 # Healthy = the bot process is alive, wrote its heartbeat within 90 s, and its index matches SQLite.

@@ -9,8 +9,9 @@ through the same `Answerer.answer` in-process, so tests can assert floors
 without starting a process per question. Printed per half (a = 2020–2021,
 b = 2022–2025): Recall@5 of the answer's citations per kind (a declined
 answerable question counts as not found), Recall@5 of search alone, balanced
-abstention accuracy, the share of answers whose opening sentence holds the
-reference answer's numbers and names, and how the off-topic questions of
+abstention accuracy, "shown" Recall@5 (a gold paragraph among the passages a reply shows,
+whether it answers or declines with the closest passages), the share of answers whose opening
+sentence holds the reference answer's numbers and names, and how the off-topic questions of
 bench/offtopic.jsonl were declined.
 """
 
@@ -55,6 +56,7 @@ def score(services: Any, questions: Iterable[dict[str, Any]], offtopic: Iterable
 
     found: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     searched: dict[str, list[bool]] = defaultdict(list)
+    shown: dict[str, list[bool]] = defaultdict(list)
     answered: dict[str, list[bool]] = defaultdict(list)
     declined: dict[str, list[bool]] = defaultdict(list)
     facts: dict[str, list[bool]] = defaultdict(list)
@@ -70,11 +72,13 @@ def score(services: Any, questions: Iterable[dict[str, Any]], offtopic: Iterable
         hits = services.searcher.search(q["question"], limit=5).hits
         in_search = any((Path(h.passage.article.source).name, h.passage.position) in gold for h in hits)
         hit = not answer.abstained and any(c in gold for c in cited)
+        in_shown = any(c in gold for c in cited)
         wanted = key_facts(q["answer"])
         for half in halves:
             found[half][q["kind"]].append(hit)
             found[half]["all"].append(hit)
             searched[half].append(in_search)
+            shown[half].append(in_shown)
             answered[half].append(not answer.abstained)
             if wanted and not answer.abstained:
                 lead = fold(answer.citations[0].marked)
@@ -89,6 +93,7 @@ def score(services: Any, questions: Iterable[dict[str, Any]], offtopic: Iterable
         out[half] = {
             "recall@5": {kind: share(v) for kind, v in sorted(found[half].items())},
             "search_recall@5": share(searched[half]),
+            "shown_recall@5": share(shown[half]),
             "answered": f"{sum(answered[half])}/{len(answered[half])}",
             "declined": f"{sum(declined[half])}/{len(declined[half])}",
             "balanced_abstention": round((share(answered[half]) + share(declined[half])) / 2, 3),
@@ -154,7 +159,8 @@ def main() -> int:
         row = result[half]
         kinds = "  ".join(f"{k} {v:.2f}" for k, v in row["recall@5"].items())
         print(f"half {half}: R@5 {kinds}")
-        print(f"        search R@5 {row['search_recall@5']:.3f}; answered {row['answered']} answerable, declined "
+        print(f"        search R@5 {row['search_recall@5']:.3f}, shown R@5 {row['shown_recall@5']:.3f}; "
+              f"answered {row['answered']} answerable, declined "
               f"{row['declined']} unanswerable, balanced {row['balanced_abstention']:.3f}; opening sentence holds "
               f"the reference facts in {row['lead_holds_reference_facts']:.0%} of answers")
     off = result["offtopic"]

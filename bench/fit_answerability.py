@@ -2,8 +2,10 @@
 
     python bench/fit_answerability.py [--devset ../shared/devset] [--half a] [--write]
 
+The signal model is what newsbot decides with when the trained reader cannot be loaded.
 Ingests the development corpus into a throw-away folder through the product's own
-services, reads every question the way `newsbot ask` does (`Answerer.assess`), fits a
+services, reads every question the way `newsbot ask` does (`Answerer.assess` with the
+fallback `SignalDecider`), fits a
 class-balanced logistic regression on the signals of one half, and prints balanced
 abstention accuracy on both halves and on bench/offtopic.jsonl. `--write` stores the
 coefficients in bot/core/answerability.json (what the product loads).
@@ -17,13 +19,15 @@ import sys
 import tempfile
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core.answerability import MODEL_FILE, AnswerabilityModel, Signals  # noqa: E402
+from bot.core.answer_decision import SignalDecider  # noqa: E402
+from bot.core.answerability import MODEL_FILE, AnswerabilityModel, Signals, load_answerability_model  # noqa: E402
 from bot.core.services import open_services  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 
@@ -65,24 +69,37 @@ def main() -> int:
     questions = [json.loads(line) for line in (args.devset / "questions.jsonl").read_text().splitlines() if line]
     offtopic = [json.loads(line) for line in (ROOT / "bench" / "offtopic.jsonl").read_text().splitlines() if line]
     with tempfile.TemporaryDirectory(prefix="newsbot-fit-") as folder:
-        with open_services(load_settings(data_dir=Path(folder))) as services:
+        settings = load_settings(data_dir=Path(folder))
+        with open_services(settings.model_copy(update={"reader": settings.reader.model_copy(
+                update={"enabled": False})})) as services:
             services.ingestor.ingest_paths([args.devset / "corpus"])
             answerer = services.answerer
+            decider = SignalDecider(load_answerability_model())
+            answerer.decider = decider
             assessed = [(q["id"][0], bool(q["gold"]), answerer.assess(q["question"])) for q in questions]
             off = [answerer.assess(q["question"]) for q in offtopic]
-            train = [(a.signals, gold) for half, gold, a in assessed if half == args.half and a.signals is not None]
+
+            def signals(a: Any) -> Signals | None:
+                leading = [h for h in a.result.hits if services.topic.on_topic(h.passage.article.topic_density)]
+                return decider.signals(a.result, leading)[0] if leading else None
+
+            def would_answer(a: Any) -> bool:
+                return a.decision is not None and decider.decide("", a.result, [
+                    h for h in a.result.hits if services.topic.on_topic(h.passage.article.topic_density)]).answers
+
+            train = [(s, gold) for half, gold, a in assessed if half == args.half and (s := signals(a)) is not None]
             x = np.array([[asdict(s)[f] for f in FEATURES] for s, _ in train])
             y = np.array([gold for _, gold in train], dtype=float)
             mean, scale, weights, bias = fit_logistic(x, y)
             model = AnswerabilityModel(FEATURES, tuple(mean.round(6)), tuple(scale.round(6)),
                                        tuple(weights.round(6)), round(bias, 6))
-            answerer.model = model  # the product's whole decision, override included, with the new fit
+            decider.model = model  # the fallback's whole decision, override included, with the new fit
             report: dict[str, float] = {}
             for half in ("a", "b"):
                 part = [(gold, a) for h, gold, a in assessed if h == half]
-                answered = [answerer.would_answer(a) for _, a in part]
+                answered = [would_answer(a) for _, a in part]
                 report[f"balanced_accuracy_{half}"] = round(balanced(answered, [gold for gold, _ in part]), 3)
-            declined_off = [not answerer.would_answer(a) for a in off]
+            declined_off = [not would_answer(a) for a in off]
             report["offtopic_declined"] = round(sum(declined_off) / len(declined_off), 3)
 
     model = AnswerabilityModel(model.features, model.mean, model.scale, model.weights, model.bias,

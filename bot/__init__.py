@@ -20,6 +20,7 @@ __all__ = [
     "paging",
     "permissions",
     "polling",
+    "refresh_job",
     "render",
     "runner",
     "written_edit",

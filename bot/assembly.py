@@ -6,6 +6,8 @@ the end-to-end tests build the bot here, so they serve the same commands.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -18,25 +20,30 @@ from bot.cogs.follows import FollowsCog
 from bot.cogs.mentions import MentionsCog
 from bot.cogs.sources import SourcesCog
 from bot.cogs.status import StatusCog
+from bot.core.configured_ids import ConfiguredId, IdKind, configured_ids, unseen_lines
 from bot.core.conversation import ConversationMemory
 from bot.core.digest import build_digest
 from bot.core.following import FollowMatcher
 from bot.core.monitoring import fetch_policy, make_monitor
 from bot.core.perspectives import PerspectiveFinder
 from bot.core.services import Services
-from bot.core.status import status_report
+from bot.core.status import StatusReport, status_report
 from bot.core.timeline import TimelineBuilder
 from bot.core_threads import CoreThreads
 from bot.digest_job import DigestPoster, send_digest
 from bot.digest_posts import PostLog
 from bot.follow_job import FollowAlerter
 from bot.follow_store import FollowStore
+from bot.markdown_escaping import inert
 from bot.polling import SourcePoller
-from bot.render import IndexFooter
+from bot.refresh_job import RefreshJob
+from bot.render import IndexFooter, channel_mention
 from index.sources.fetch import Fetcher
 from index.sources.registry import SourceRegistry
 
 __all__ = ["AssembledBot", "assemble_bot"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,11 +53,14 @@ class AssembledBot:
     digest: DigestPoster | None
     """None when no digest channel is configured."""
     follows: FollowAlerter
+    refresh: RefreshJob
 
     @property
     def jobs(self) -> list[ScheduledJob]:
-        """The timed jobs `newsbot run` schedules: source polls, followed-topic alerts, the daily digest."""
-        return [self.poller.attach, self.follows.attach] + ([self.digest.attach] if self.digest is not None else [])
+        """The timed jobs `newsbot run` schedules: source polls, followed-topic alerts, the daily digest, and
+        bringing in what other processes stored."""
+        return [self.refresh.attach, self.poller.attach, self.follows.attach] + (
+            [self.digest.attach] if self.digest is not None else [])
 
 
 def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher) -> AssembledBot:
@@ -68,9 +78,10 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
                     side_of=services.side_of)
     monitor = make_monitor(services, registry, fetcher, to_thread=run)
     poller = SourcePoller(bot, registry, monitor, settings.alerts, store.articles.article_passages, run)
+    posts = PostLog(store.db)
     digest = None
     if settings.digest.channel_id:
-        digest = DigestPoster(build, PostLog(store.db), settings.digest, partial(send_digest, bot), run)
+        digest = DigestPoster(build, posts, settings.digest, partial(send_digest, bot), run)
     discord_settings = settings.discord
     managers = frozenset(discord_settings.manager_role_ids)
     memory = ConversationMemory()
@@ -78,17 +89,38 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     matcher = FollowMatcher(services.searcher, services.topic, threshold=settings.alerts.follow_threshold,
                             cooldown=timedelta(minutes=settings.alerts.follow_cooldown_minutes))
     alerter = FollowAlerter(bot, follows, matcher, store.articles, run,
-                            every_seconds=settings.alerts.follow_check_seconds)
+                            every_seconds=settings.alerts.follow_check_seconds, searchable=services.vectors.holds,
+                            refresh=services.refresher.refresh)
+
+    def report() -> StatusReport:
+        services.refresher.refresh()
+        return status_report(services, registry, follows.count_all(), channel=channel_mention, text=inert)
+
+    def visible(configured: ConfiguredId) -> bool:
+        if configured.kind is IdKind.CHANNEL:
+            return bot.get_channel(configured.id) is not None
+        return any(guild.get_role(configured.id) is not None for guild in bot.guilds)
+
+    async def unseen(channel: Callable[[int], str] = channel_mention) -> list[str]:
+        """Configured channels and roles the bot cannot see (its cache is read here, on the event loop)."""
+        states = await run(registry.all)
+        return unseen_lines(configured_ids(settings, [s.source for s in states]), visible, channel)
+
+    async def report_unseen_at_start() -> None:
+        for line in await unseen(lambda i: f"channel {i}"):
+            log.warning("%s", line)
+
     bot.install(cogs=[
         AskCog(services.answerer, services.searcher, index_footer, run, memory, services.writer),
         BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of),
-                    TimelineBuilder(services.searcher, store.articles, services.topic), run),
-        DigestCog(build, settings.digest.timezone, run, managers),
+                    TimelineBuilder(services.searcher, store.articles, services.topic, services.side_of), run),
+        DigestCog(build, settings.digest.timezone, run, managers, posts),
         MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=discord_settings.ask_channel_ids,
                     thread_channel_ids=discord_settings.thread_channel_ids, memory=memory, writer=services.writer),
         FollowsCog(follows, matcher, run, managers),
-        StatusCog(lambda: status_report(services, registry, follows.count_all()), run),
+        StatusCog(report, run, unseen),
         SourcesCog(registry, fetch_policy(settings.sources), run, poll_minutes=settings.sources.poll_minutes,
                    changed=partial(bot.dispatch, "sources_changed"), manager_role_ids=managers),
     ])
-    return AssembledBot(bot, poller, digest, alerter)
+    bot.add_listener(report_unseen_at_start, "on_ready")
+    return AssembledBot(bot, poller, digest, alerter, RefreshJob(services.refresher, run))

@@ -19,12 +19,24 @@ from discord.ext import commands
 from bot.core_threads import CoreThreads
 from bot.errors import report_interaction_error
 
-__all__ = ["NewsBot", "ScheduledJob"]
+__all__ = ["NewsBot", "ScheduledJob", "ServerUnreachable"]
 
 log = logging.getLogger(__name__)
 
 ScheduledJob = Callable[[AsyncIOScheduler], None]
 """Adds a job (source polls, the daily digest) to the bot's scheduler."""
+
+
+class ServerUnreachable(Exception):
+    """The configured server refuses the bot's commands: a wrong `NEWSBOT_DISCORD__GUILD_ID`, or a bot that was
+    never invited there. `newsbot run` ends with this one line instead of a traceback from inside discord.py."""
+
+    def __init__(self, guild_id: int, reason: str) -> None:
+        super().__init__(
+            f"Discord refuses the slash commands for server {guild_id} ({reason}): check NEWSBOT_DISCORD__GUILD_ID "
+            "(right-click the server icon, Copy Server ID) and that the bot was invited to that server with the "
+            "applications.commands scope")
+        self.guild_id = guild_id
 
 
 class _ReportingTree(app_commands.CommandTree["NewsBot"]):
@@ -68,7 +80,10 @@ class NewsBot(commands.Bot):
         if self.guild_id:
             guild = discord.Object(id=self.guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except (discord.Forbidden, discord.NotFound) as exc:
+                raise ServerUnreachable(self.guild_id, exc.text or str(exc.status)) from None
             log.info("synced %d commands to guild %s", len(synced), self.guild_id)
         else:
             synced = await self.tree.sync()

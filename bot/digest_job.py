@@ -14,6 +14,9 @@
 - Catch-up: at start, if the most recent digest time passed less than
   `catchup_hours` ago and its digest was not posted, it is posted once. Only
   that latest one: after days of downtime the channel gets one digest, not a flood.
+  Never on the very first start: a digest whose time came before the bot ever
+  ran for the channel is not owed (a new bot's first post was "No new reports"
+  for the day before it was installed).
 """
 
 from __future__ import annotations
@@ -137,8 +140,14 @@ class DigestPoster:
         if not channel_id:
             return False
         now = self.clock()
+        first = await self.run_blocking(self.post_log.first_start, channel_id)
+        if first is None:
+            await self.run_blocking(self.post_log.remember_first_start, channel_id, now)
+            log.info("first start with a digest for channel %s: no catch-up; the first digest comes at %s",
+                     channel_id, self.settings.time.strftime("%H:%M"))
+            return False
         fire = self.latest_fire_time(now)
-        if now - fire > timedelta(hours=self.settings.catchup_hours):
+        if now - fire > timedelta(hours=self.settings.catchup_hours) or fire < first:
             return False
         return await self.post(day_before(fire, self.settings.timezone), channel_id)
 

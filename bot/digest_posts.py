@@ -20,6 +20,17 @@ class PostLog:
                             (channel_id, day.isoformat()))
         return bool(rows)
 
+    def first_start(self, channel_id: int) -> datetime | None:
+        """When the bot first ran with a digest for this channel (None: never). A digest whose time came
+        before is not owed: a first start posts no catch-up for the day before it."""
+        value = self.db.meta(f"digest_first_start:{channel_id}")
+        return datetime.fromisoformat(value) if value else None
+
+    def remember_first_start(self, channel_id: int, at: datetime) -> None:
+        with self.db.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+                       (f"digest_first_start:{channel_id}", at.isoformat(timespec="seconds")))
+
     def record(self, channel_id: int, day: date, message_ids: list[int]) -> None:
         with self.db.transaction() as db:
             db.execute(

@@ -109,8 +109,9 @@ class SourcePoller:
             if posted >= self.alerts.max_per_poll:
                 break
             passages = await self.run_blocking(self.article_passages, article.id)
-            if wanted is not None and not wanted(" ".join([article.title, *(p.text for p in passages)])):
-                continue
+            if wanted is not None and not await self.run_blocking(wanted, " ".join([article.title,
+                                                                                       *(p.text for p in passages)])):
+                continue  # matching a long article's words is blocking work: off the event loop
             first = passages[0].text if passages else ""
             try:
                 await channel.send(embed=alert_embed(article, first))

@@ -21,13 +21,13 @@ from bot.core.answering import Answer
 from bot.core.citations import Citation
 from bot.core.digest import Digest, Story
 from bot.core.following import FollowAlert
-from bot.core.formatting import timeline_date
+from bot.core.formatting import side_note, timeline_date
 from bot.core.perspectives import Perspectives
 from bot.core.status import StatusReport
 from bot.core.timeline import Timeline, TimelineEntry
 from bot.markdown_escaping import cut_escaped, inert, link_or_code, neutralise_mentions
 from index.input.chunking import split_sentences
-from index.models import Hit, Passage, StoredArticle
+from index.models import Hit, StoredArticle
 from index.sides import SIDE_LABELS
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "alert_embed",
     "hits_embed",
     "status_embed",
+    "channel_mention",
     "embed_size",
     "IndexFooter",
     "IndexFooterSource",
@@ -143,12 +144,10 @@ def _quote(citation: Citation, budget: int) -> str:
     return fit_rendered(text, budget, partial(_bold, marked=marked))
 
 
-def _link(passage: Passage) -> str:
-    return _article_link(passage.article)
-
-
-def _article_link(article: StoredArticle) -> str:
-    return link_or_code(article.url, article.source)
+def _linked(text: str, article: StoredArticle) -> str:
+    """`text — <url>` for an article with a web address, else `text` alone: a file-ingested article is cited by
+    its title and outlet, never by the name of the file it came from (that means nothing to a reader)."""
+    return f"{text} — {link_or_code(article.url, article.url)}" if article.url else text
 
 
 def _citation_field(citation: Citation) -> tuple[str, str]:
@@ -158,9 +157,9 @@ def _citation_field(citation: Citation) -> tuple[str, str]:
         f"¶{citation.passage.position + 1}",
         LIMITS.field_name,
     )
-    tail_lines = [f"{fit_inert(article.title, 200)} — {_link(citation.passage)}"]
+    tail_lines = [_linked(fit_inert(article.title, 200), article)]
     for other in citation.also_in[:3]:
-        tail_lines.append(f"also: {fit_inert(other.outlet, 120)} — {_article_link(other)}")
+        tail_lines.append(_linked(f"also: {fit_inert(other.outlet, 120)}", other))
     tail = "\n".join(tail_lines)
     budget = LIMITS.field_value - len(tail) - 1
     value = f"{_quote(citation, budget)}\n{tail}"
@@ -218,7 +217,8 @@ def hits_embed(query: str, hits: Sequence[Hit], page: int, per_page: int, footer
     for rank, hit in enumerate(shown, start=page * per_page + 1):
         passage = hit.passage
         name = f"{rank}. {fit_inert(passage.article.outlet, 120, line_start=False)} · score {hit.score:.2f}"
-        tail = f"{passage.article.published.display()} · ¶{passage.position + 1} — {_link(passage)}"
+        tail = _linked(f"{fit_inert(passage.article.title, 150)} · "
+                       f"{passage.article.published.display()} · ¶{passage.position + 1}", passage.article)
         value = f"{fit_inert(passage.text, LIMITS.field_value - len(tail) - 1)}\n{tail}"
         if embed_size(embed) + len(name) + len(value) > LIMITS.total - 200:
             break
@@ -231,8 +231,20 @@ def hits_embed(query: str, hits: Sequence[Hit], page: int, per_page: int, footer
     return embed
 
 
+def channel_mention(channel_id: int) -> str:
+    """A channel as Discord shows it to people: its name, clickable (never a bare id)."""
+    return f"<#{channel_id}>"
+
+
+def _escaped_lines(lines: Sequence[str], limit: int) -> str:
+    """Lines already made inert (with our own mentions in them), joined and fitted without breaking an escape."""
+    return cut_escaped(fit_text("\n".join(lines), limit), limit)
+
+
 def status_embed(report: StatusReport) -> discord.Embed:
-    embed = discord.Embed(title="newsbot status", colour=discord.Colour.green() if report.index_ok else
+    """`report` with its source and schedule lines already written for Discord (inert, channels as mentions)."""
+    healthy = report.index_ok and not report.unseen
+    embed = discord.Embed(title="newsbot status", colour=discord.Colour.green() if healthy else
                           discord.Colour.orange())
     outlets = f"{report.outlets} outlet{'' if report.outlets == 1 else 's'}"
     embed.add_field(name="Articles", value=f"{report.articles} from {outlets}")
@@ -243,20 +255,22 @@ def status_embed(report: StatusReport) -> discord.Embed:
     embed.add_field(name="Model", value=fit_inert(report.model, LIMITS.field_value))
     embed.add_field(name="Index", value=fit_text(report.index, LIMITS.field_value), inline=False)
     if report.sources:
-        lines = [fit_inert(s, 200) for s in report.sources[:10]]
-        embed.add_field(name="Sources", value=cut_escaped(fit_text("\n".join(lines), LIMITS.field_value),
-                                                          LIMITS.field_value), inline=False)
+        lines = [cut_escaped(fit_text(s, 300), 300) for s in report.sources[:10]]
+        embed.add_field(name="Sources", value=_escaped_lines(lines, LIMITS.field_value), inline=False)
     if report.schedule:
-        embed.add_field(name="Scheduled", value=cut_escaped(fit_inert("\n".join(report.schedule), LIMITS.field_value),
-                                                            LIMITS.field_value), inline=False)
+        embed.add_field(name="Scheduled", value=_escaped_lines(report.schedule, LIMITS.field_value), inline=False)
+    if report.unseen:
+        embed.add_field(name="Check the settings", value=_escaped_lines(report.unseen, LIMITS.field_value),
+                        inline=False)
     return embed
 
 
 def _story_field(number: int, story: Story) -> tuple[str, str]:
     name = f"{number}. {fit_inert(story.headline, LIMITS.field_name - 8, line_start=False)}"
     sources = [
-        f"[{c.n}] {fit_inert(c.passage.article.outlet, 120, line_start=False)} · "
-        f"{c.passage.article.published.display()} · ¶{c.passage.position + 1} — {_link(c.passage)}"
+        _linked(f"[{c.n}] {fit_inert(c.passage.article.outlet, 120, line_start=False)} · "
+                f"{fit_inert(c.passage.article.title, 120, line_start=False)} · "
+                f"{c.passage.article.published.display()} · ¶{c.passage.position + 1}", c.passage.article)
         + "".join(f" · also {fit_inert(o.outlet, 120, line_start=False)}" for o in c.also_in)
         for c in story.citations
     ]
@@ -310,37 +324,48 @@ def alert_embed(article: StoredArticle, first_paragraph: str) -> discord.Embed:
     return embed
 
 
+def _account_field(citations: Sequence[Citation]) -> str:
+    """A side's passages in one column: each quoted sentence, then where it is from."""
+    budget = LIMITS.field_value // max(1, len(citations)) - 4
+    parts = []
+    for citation in citations:
+        article = citation.passage.article
+        source = _linked(f"[{citation.n}] {fit_inert(article.outlet, 80, line_start=False)} · "
+                         f"{fit_inert(article.title, 120, line_start=False)} · {article.published.display()} · "
+                         f"¶{citation.passage.position + 1}", article)
+        quote = fit_inert(citation.marked, max(80, budget - len(source) - 8), line_start=False)
+        parts.append(f"\u201c{quote}\u201d [{citation.n}]\n{source}")
+    return cut_escaped("\n\n".join(parts), LIMITS.field_value)
+
+
 def perspectives_embeds(found: Perspectives) -> list[discord.Embed]:
-    """Each side's passages as fields under the side's label; one embed per side, so none runs out of room."""
+    """Every side's passages on one page, side by side: one column (an inline field) per side, under its label."""
     labels = SIDE_LABELS.get(found.language, SIDE_LABELS["en"])
     title = fit_inert(found.question, LIMITS.title)
     if not found.found:
         none = "Ik vond hier niets over in het archief." if found.language == "nl" else \
             "I found nothing on this in the archive."
         return [discord.Embed(title=title, description=none, colour=discord.Colour.light_grey())]
-    embeds = []
+    embed = discord.Embed(title=title, colour=discord.Colour.purple())
     for account in found.accounts:
-        embed = discord.Embed(title=title, description=f"**{labels[account.side]}**", colour=discord.Colour.purple())
-        for citation in account.citations:
-            name, value = _citation_field(citation)
-            embed.add_field(name=name, value=value, inline=False)
-        embeds.append(embed)
+        embed.add_field(name=labels[account.side], value=_account_field(account.citations), inline=True)
     if found.missing:
         names = ", ".join(labels[side] for side in found.missing)
         line = f"Geen berichtgeving van: {names}" if found.language == "nl" else f"No reporting from: {names}"
-        embeds[-1].set_footer(text=fit_text(line, LIMITS.footer))
-    return embeds
+        embed.set_footer(text=fit_text(line, LIMITS.footer))
+    return [embed]
 
 
 TIMELINE_LINES_PER_PAGE = 8
 
 
 def _timeline_line(entry: TimelineEntry, language: str) -> str:
-    article = entry.citation.passage.article
-    outlets = ", ".join(fit_inert(o, 60, line_start=False)
-                        for o in [article.outlet, *(a.outlet for a in entry.also_in[:3])])
+    """One dated line: the sentence, then every report of it with its side (two sides' reports of one event on
+    one day share the line)."""
+    outlets = ", ".join(fit_inert(a.outlet, 60, line_start=False) + side_note(side, language)
+                        for a, side in entry.sources[:4])
     return (f"**{timeline_date(entry, language)}** — \u201c{fit_inert(entry.citation.marked, 280, line_start=False)}"
-            f"\u201d [{entry.citation.n}] {outlets} {_link(entry.citation.passage)}")
+            + _linked(f"\u201d [{entry.citation.n}] {outlets}", entry.citation.passage.article))
 
 
 def timeline_embeds(timeline: Timeline) -> list[discord.Embed]:
@@ -376,7 +401,7 @@ def follow_alert_embed(alert: FollowAlert) -> discord.Embed:
         title=fit_inert(f"Followed: {alert.follow.topic}", LIMITS.title),
         description=(f"\u201c{fit_inert(alert.sentence, 900, line_start=False)}\u201d [1]\n"
                      f"[1] {fit_inert(article.outlet, 120)} · {fit_inert(article.title, 200)} · "
-                     f"{article.published.display()} · ¶{passage.position + 1} — {_link(passage)}"),
+                     + _linked(f"{article.published.display()} · ¶{passage.position + 1}", article)),
         colour=discord.Colour.gold(),
     )
     embed.set_footer(text="/unfollow to stop these alerts")

@@ -30,6 +30,7 @@ import yarl
 from discord.ext import commands
 from discord.http import Route
 
+from bot.client import ServerUnreachable
 from config.settings import Settings
 
 __all__ = ["run_bot", "start_delay", "record_start", "write_heartbeat", "check_health", "reach_discord", "ReachRetry",
@@ -132,8 +133,15 @@ async def reach_discord(retry: ReachRetry, sleep: Callable[[float], Awaitable[No
 
 
 async def _heartbeat(bot: commands.Bot, data_dir: Path, index_ok: Callable[[], bool]) -> None:
+    """Every HEARTBEAT_SECONDS: alive, connected, and whether the vectors in use match the archive now
+    (`index_ok` reads SQLite, so it runs off the event loop)."""
     while not bot.is_closed():
-        write_heartbeat(data_dir, connected=bot.is_ready(), index_ok=index_ok())
+        try:
+            ok = await asyncio.to_thread(index_ok)
+        except Exception:
+            log.exception("checking the index for the heartbeat failed")
+            ok = False
+        write_heartbeat(data_dir, connected=bot.is_ready(), index_ok=ok)
         await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
@@ -156,16 +164,20 @@ async def _serve(settings: Settings, token: str, retry: ReachRetry | None = None
         log.info("scheduled: %s", line)
     bot = assembled.bot
     bot.install(jobs=assembled.jobs)
-    beat = asyncio.create_task(
-        _heartbeat(bot, settings.data_dir, lambda: bool(services.vectors.last_health and
-                                                         services.vectors.last_health.ok))
-    )
+    def index_ok() -> bool:
+        services.refresher.refresh()
+        return services.index_in_sync()
+
+    beat = asyncio.create_task(_heartbeat(bot, settings.data_dir, index_ok))
     try:
         async with bot:
             await bot.start(token)
         return 0
     except discord.LoginFailure:
         print("newsbot: Discord rejected the bot token (check DISCORD_TOKEN)", file=sys.stderr)
+        return 2
+    except ServerUnreachable as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
         return 2
     except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
         print(f"newsbot: lost the connection to Discord while logging in ({type(exc).__name__}: {exc})",

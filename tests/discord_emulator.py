@@ -414,7 +414,9 @@ class DiscordEmulator:
             return _json({"id": str(self.application_id), "name": "newsbot", "icon": None,
                                   "description": "", "bot_public": True, "bot_require_code_grant": False,
                                   "verify_key": "0" * 64, "flags": 0, "owner": self.users.get(0) or self.bot_user})
-        if m := re.fullmatch(r"/applications/\d+(?:/guilds/\d+)?/commands", path):
+        if m := re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", path):
+            if m.group(1) is not None and int(m.group(1)) != self.guild_id:
+                return _json({"message": "Missing Access", "code": 50001}, status=403)  # a server the bot is not in
             if method == "PUT":
                 self.commands = {}
                 for command in body:

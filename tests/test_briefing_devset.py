@@ -92,7 +92,7 @@ def test_timeline_in_date_order_without_duplicates(devset_services, topic, since
     assert days == sorted(days) and days
     passages = [(e.citation.passage.article.id, e.citation.passage.position) for e in timeline.entries]
     assert len(passages) == len(set(passages)), "a passage appears once"
-    assert expected <= {_prefix(e.citation.passage.article.source) for e in timeline.entries}
+    assert expected <= {_prefix(a.source) for e in timeline.entries for a, _side in e.sources}
     for entry in timeline.entries:
         assert since is None or entry.when.first_day() >= since
         if not entry.named:

@@ -110,12 +110,13 @@ def test_backfill_and_month_precision_reports_stay_out_of_the_daily_digest(servi
     assert replay.article_count == 1, "digest --date still replays the day the report was published"
 
 
-def test_headlines_are_short_and_never_the_first_quote_again(filled) -> None:  # type: ignore[no-untyped-def]
+def test_headlines_are_never_cut_and_never_the_first_quote_again(filled) -> None:  # type: ignore[no-untyped-def]
     for day in (date(2020, 10, 4), date(2020, 11, 10), date(2023, 9, 20)):
         digest = build_digest(filled.store.articles, filled.store.embeddings, filled.embedder, day, AMSTERDAM, topic=filled.topic,
                               side_of=filled.side_of)
         for story in digest.stories:
-            assert 0 < len(story.headline) <= 101
+            assert story.headline and not story.headline.endswith("…")
+            assert story.headline in {a.title for a in story.articles}, "the sample's articles have titles"
             assert not story.citations[0].marked.startswith(story.headline.rstrip("…"))
             assert 1 <= len(story.citations) <= 3
             assert story.reported_by.startswith(f"{len(story.outlets)} outlet")
@@ -142,7 +143,26 @@ def test_restart_after_posting_posts_nothing_new(filled) -> None:  # type: ignor
     assert [d.day for _, d in sender.posts] == [date(2020, 11, 10)]
 
 
+def _ran_before(services: Any, since: datetime) -> None:
+    """The bot first ran with this digest channel at `since` (a catch-up is owed only for later digests)."""
+    PostLog(services.store.db).remember_first_start(42, since)
+
+
+def test_the_very_first_start_posts_no_catch_up_and_the_next_digest_on_time(filled) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock(datetime(2020, 10, 5, 10, 0, tzinfo=AMSTERDAM))  # installed at ten, two hours after eight
+    sender = RecordingSender()
+    poster = _poster(filled, clock, sender)
+    assert not asyncio.run(poster.catch_up())
+    assert sender.posts == [], "no digest of the day before the bot was installed"
+    clock.now = datetime(2020, 10, 5, 12, 0, tzinfo=AMSTERDAM)
+    assert not asyncio.run(_poster(filled, clock, sender).catch_up()), "a restart the same morning neither"
+    clock.now = datetime(2020, 10, 6, 8, 0, tzinfo=AMSTERDAM)
+    asyncio.run(poster.scheduled_run())
+    assert [d.day for _, d in sender.posts] == [date(2020, 10, 5)]
+
+
 def test_down_across_eight_up_at_ten_posts_one_catch_up(filled) -> None:  # type: ignore[no-untyped-def]
+    _ran_before(filled, datetime(2020, 10, 1, tzinfo=UTC))
     clock = Clock(datetime(2020, 10, 5, 10, 0, tzinfo=AMSTERDAM))
     sender = RecordingSender()
     poster = _poster(filled, clock, sender)
@@ -152,6 +172,7 @@ def test_down_across_eight_up_at_ten_posts_one_catch_up(filled) -> None:  # type
 
 
 def test_down_three_days_posts_only_the_latest_and_never_stale_ones(filled) -> None:  # type: ignore[no-untyped-def]
+    _ran_before(filled, datetime(2020, 11, 1, tzinfo=UTC))
     clock = Clock(datetime(2020, 11, 11, 10, 0, tzinfo=AMSTERDAM))  # missed 9, 10 and 11 November
     sender = RecordingSender()
     asyncio.run(_poster(filled, clock, sender).catch_up())

@@ -178,6 +178,21 @@ async def test_digest_is_public_only_for_managers(world: World) -> None:
     assert not (admin.callbacks[0].get("data") or {}).get("flags", 0) & 64
 
 
+async def test_a_digest_already_posted_in_a_channel_is_not_posted_there_again(world: World) -> None:
+    emulator = world.emulator
+    first = await emulator.invoke(world.news, world.admin, "digest", date="2020-10-04")
+    await emulator.wait_for(lambda: first.followups, what="the first /digest")
+    assert not first.followups[0].get("flags", 0) & 64, "posted for everyone"
+    again = await emulator.invoke(world.news, world.admin, "digest", date="2020-10-04")
+    await emulator.wait_for(lambda: len(again.followups) >= 2, what="the second /digest")
+    assert again.callbacks[0]["data"]["flags"] & 64, "the second one is shown to the asker only"
+    assert "posted in this channel already" in again.followups[0]["content"]
+    assert all(m.get("flags", 0) & 64 for m in again.followups)
+    elsewhere = await emulator.invoke(world.alerts, world.admin, "digest", date="2020-10-04")
+    await emulator.wait_for(lambda: elsewhere.followups, what="/digest in another channel")
+    assert not elsewhere.followups[0].get("flags", 0) & 64, "another channel has not had it yet"
+
+
 async def test_a_source_posts_its_new_articles_to_its_own_channel_when_they_pass_its_words(world: World) -> None:
     from bot.polling import SourcePoller
     from index.sources.registry import Source
@@ -191,7 +206,18 @@ async def test_a_source_posts_its_new_articles_to_its_own_channel_when_they_pass
     poller: SourcePoller = world.assembled.poller
     from index.sources.monitor import routed
 
-    await poller.post_alerts([lachin, other], world.news,
-                             lambda text: routed(world.registry.get("wire").source, text))
+    def wanted(text: str) -> bool:
+        return routed(world.registry.get("wire").source, text)
+
+    through_threads = []
+    run_blocking = poller.run_blocking
+
+    async def recorded(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        through_threads.append(func)
+        return await run_blocking(func, *args, **kwargs)
+
+    poller.run_blocking = recorded
+    await poller.post_alerts([lachin, other], world.news, wanted)
     posted = world.emulator.sent.get(world.news, [])
     assert [_embed(m)["title"] for m in posted] == [lachin.title]
+    assert through_threads.count(wanted) == 2, "matching an article's words runs on the core threads"

@@ -30,7 +30,7 @@ async def test_a_server_configured_from_the_readme_comes_up(tmp_path: Path, monk
         other = emulator.add_channel("other")
         reader = emulator.add_user("reader")
         example = (ROOT / "config" / "newsbot.example.toml").read_text(encoding="utf-8")
-        config = (example.replace("123456789012345678", str(emulator.guild_id))
+        config = (example.replace("# guild_id = 123456789012345678", f"guild_id = {emulator.guild_id}")
                   .replace('file = "/config/sources.toml"', "")
                   .replace("345678901234567890", str(news)))
         (tmp_path / "newsbot.toml").write_text(config, encoding="utf-8")
@@ -48,7 +48,7 @@ async def test_a_server_configured_from_the_readme_comes_up(tmp_path: Path, monk
                 record = await emulator.invoke(news, reader, "status")
                 await emulator.wait_for(lambda: record.followups, timeout=60, what="/status")
                 fields = {f["name"]: f["value"] for f in record.followups[0]["embeds"][0]["fields"]}
-                assert f"channel {news}" in fields["Scheduled"], "the digest is scheduled where the admin said"
+                assert f"<#{news}>" in fields["Scheduled"], "the digest is scheduled where the admin said"
                 assert {"ask", "follow", "perspectives", "timeline", "digest", "sources"} <= set(emulator.commands)
                 assert any("scheduled: daily digest: 08:00" in r.getMessage() for r in caplog.records)
                 assert emulator.violations == []

@@ -75,12 +75,23 @@ async def test_admin_adds_lists_and_removes_a_source(setup: dict) -> None:
                                 url=setup["server"].url("/feed.xml"), name="wire", language="en", side="international")
     await emulator.wait_for(lambda: add.followups, what="the add confirmation")
     assert add.callbacks[0]["flags"] & 64 and "feed with 1 entries" in add.followups[0]["content"]
+    again = await emulator.invoke(setup["channel"], setup["admin"], "sources add",
+                                  url=setup["server"].url("/feed.xml") + "?v=2", name="wire", outlet="Wire \u202eTwo")
+    await emulator.wait_for(lambda: again.followups, what="the refusal to replace")
+    assert "exists already" in again.followups[-1]["content"] and "replace" in again.followups[-1]["content"]
+    assert setup["registry"].get("wire").source.url == setup["server"].url("/feed.xml")
+    replaced = await emulator.invoke(setup["channel"], setup["admin"], "sources add", url=setup["server"].url(
+        "/feed.xml") + "?v=2", name="wire", outlet="Wire \u202eTwo", side="armenian", replace=True)
+    await emulator.wait_for(lambda: replaced.followups, what="the replacement")
+    assert replaced.followups[-1]["content"].startswith("Replaced")
+    stored = setup["registry"].get("wire").source
+    assert (stored.outlet, stored.side.value) == ("Wire Two", "armenian"), "outlet cleaned, side as given"
     listing = await emulator.invoke(setup["channel"], setup["user"], "sources list")
     await emulator.wait_for(lambda: listing.callbacks, what="the list")
     assert "wire: http://127.0.0.1" in listing.callbacks[0]["data"]["embeds"][0]["description"]
     bad = await emulator.invoke(setup["channel"], setup["admin"], "sources add", url="file:///etc/passwd", name="x")
-    await emulator.wait_for(lambda: bad.followups, what="the validation error")
-    assert "scheme 'file' is not allowed" in bad.followups[-1]["content"]
+    await emulator.wait_for(lambda: bad.callbacks, what="the validation error, before any fetch")
+    assert bad.callbacks[0]["flags"] & 64 and "url must start with http" in bad.callbacks[0]["data"]["content"]
     remove = await emulator.invoke(setup["channel"], setup["admin"], "sources remove", name="wire")
     await emulator.wait_for(lambda: remove.callbacks, what="the removal")
     assert "Removed" in remove.callbacks[0]["data"]["content"]

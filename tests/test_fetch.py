@@ -20,16 +20,9 @@ from pathlib import Path
 import pytest
 
 from index.errors import BlockedAddressError, FetchError, FetchTimeoutError, TooLargeError
+from index.sources.addresses import IPAddress, address_refusal, is_public_address
 from index.sources.content_decoding import PIECE_BYTES, BodyDecoder
-from index.sources.fetch import (
-    DEFAULT_USER_AGENT,
-    Fetcher,
-    FetchPolicy,
-    IPAddress,
-    address_refusal,
-    charset_from_content_type,
-    is_public_address,
-)
+from index.sources.fetch import DEFAULT_USER_AGENT, Fetcher, FetchPolicy, charset_from_content_type
 from tests.http_server import LoopbackServer, Reply, delayed, huge, redirect, static, trickle, with_etag
 
 LOOPBACK = FetchPolicy(allow_private_networks=True, per_host_interval_s=0.0, deadline_s=5.0)

@@ -64,6 +64,12 @@ def test_channel_lists_are_accepted_as_comma_lists_and_json(value: str, monkeypa
         ("NEWSBOT_SOURCES__FETCH_DEADLINE_S", "86400", "sources.fetch_deadline_s"),
         ("NEWSBOT_SOURCES__POLL_MINUTES", "nan", "sources.poll_minutes"),
         ("NEWSBOT_LOG_LEVEL", "LOUD", "log_level"),
+        # keyword lists that name nothing once trimmed: ",,," used to empty every digest without a word
+        ("NEWSBOT_TOPIC__KEYWORDS", ",,,", "topic.keywords"),
+        ("NEWSBOT_TOPIC__KEYWORDS", "[]", "topic.keywords"),
+        ("NEWSBOT_TOPIC__KEYWORDS", '[" ", ""]', "topic.keywords"),
+        ("NEWSBOT_TOPIC__KEYWORDS", "--,..", "topic.keywords"),
+        ("NEWSBOT_SOURCES__TOPIC_KEYWORDS", " , ,", "sources.topic_keywords"),
     ],
 )
 def test_bad_values_exit_2_with_one_line_naming_the_setting(

@@ -49,9 +49,11 @@ def test_month_precision_is_shown_as_a_month() -> None:
     assert "October 2020 ·" in answer_embed(answer).fields[0].name
 
 
-def test_file_sources_are_named_when_there_is_no_url() -> None:
+def test_file_sources_are_cited_by_title_and_outlet_never_by_file_name() -> None:
     answer = Answer("q", "s [1]", False, (_citation(1, "s.", "s.", url=None),))
-    assert "`file1.txt`" in answer_embed(answer).fields[0].value
+    field = answer_embed(answer).fields[0]
+    assert "Outlet 1" in field.name and "Title 1" in field.value
+    assert "file1.txt" not in field.name + field.value
 
 
 def test_overlong_answer_stays_inside_every_limit() -> None:

@@ -14,8 +14,19 @@ from bot.errors import UserFacingError
 from bot.follow_store import MAX_FOLLOWS_PER_GUILD, FollowStore
 from bot.markdown_escaping import inert
 from bot.permissions import require_manager
+from index.input.text_cleaning import bounded_label
 
 __all__ = ["FollowsCog"]
+
+TOPIC_MAX_CHARS = 100
+
+
+def _topic(text: str) -> str:
+    """A followed topic cleaned like a file's header line: it is shown in every alert and in /following."""
+    topic = bounded_label(text, TOPIC_MAX_CHARS)
+    if not topic:
+        raise UserFacingError("That topic has no printable words: write what to follow, e.g. Lachin corridor.")
+    return topic
 
 
 class FollowsCog(commands.Cog):
@@ -35,10 +46,10 @@ class FollowsCog(commands.Cog):
         require_manager(interaction, self.manager_role_ids, "follow topics")
         guild_id = interaction.guild_id or 0
         target = channel.id if channel else interaction.channel_id or 0
+        topic = _topic(topic)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if await self.run_blocking(self.follows.count, guild_id) >= MAX_FOLLOWS_PER_GUILD:
             raise UserFacingError(f"This server follows {MAX_FOLLOWS_PER_GUILD} topics already; /unfollow one first.")
-        topic = " ".join(topic.split())
         vector = await self.run_blocking(self.matcher.topic_vector, topic)
         added = await self.run_blocking(self.follows.add, guild_id, target, topic, interaction.user.id, vector)
         text = (f"Following **{inert(topic)}**: new articles about it will be posted in <#{target}>."
@@ -51,7 +62,7 @@ class FollowsCog(commands.Cog):
     async def unfollow(self, interaction: discord.Interaction, topic: app_commands.Range[str, 2, 100],
                        channel: discord.TextChannel | None = None) -> None:
         require_manager(interaction, self.manager_role_ids, "unfollow topics")
-        removed = await self.run_blocking(self.follows.remove, interaction.guild_id or 0, " ".join(topic.split()),
+        removed = await self.run_blocking(self.follows.remove, interaction.guild_id or 0, _topic(topic),
                                           channel.id if channel else None)
         text = f"Stopped following **{inert(topic)}**." if removed else f"Nothing follows **{inert(topic)}** here."
         await interaction.response.send_message(text, ephemeral=True)

@@ -1,16 +1,20 @@
 """Question → extractive, cited answer (or an honest refusal). No Discord here.
 
 The answer quotes what the sources say and never writes claims of its own. It
-opens with the sentence that answers, chosen across every retrieved passage
-(see `bot.core.reading`), introduced in the question's language when the source
-is in another ("Volgens een Engelstalig bericht van …"). The citations follow:
-the answering passage first, then the other passages that clear a relevance
-floor, with copies of one wire story folded into a single citation that lists
-every outlet.
+opens with the sentence that answers, in the passage the decision put first
+(`bot.core.answer_decision`: the reader, or search signals where the reader
+cannot be loaded), introduced in the question's language when the source is in
+another ("Volgens een Engelstalig bericht van …"). The citations follow: the
+answering passage first, then the other passages worth showing, with copies of
+one wire story folded into a single citation that lists every outlet.
 
-It declines in three ways: the archive is empty; the question is not about the
-archive's topic at all (a short "this archive covers …" reply); or the archive
-does not answer it (`bot.core.answerability` decides from measured signals).
+Three outcomes, each honest:
+- an answer, when the decision says a passage answers;
+- on a question about the archive's topic that no passage answers with
+  confidence, "no passage answers this directly" followed by the closest
+  passages (`abstained` with citations);
+- a short "this archive covers …" reply for a question that names neither the
+  topic nor a day (`off_topic`), and a note when the archive is empty.
 An article off the topic (a COP29 report from Baku, say) may be cited but never
 leads an answer.
 """
@@ -23,26 +27,26 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.core.answerability import AnswerabilityModel, Signals, load_answerability_model
+from bot.core.answer_decision import Decider, Decision, Reading
 from bot.core.citations import Citation
-from bot.core.reading import Evidence, read_passage, read_passages
 from index.models import Hit
 from index.search.hybrid import SearchResult
 from index.search.topic import TopicGate
 from index.storage.sqlite.article_store import SearchFilters
 
-__all__ = ["Answer", "Answerer", "AnswerPolicy", "Assessment", "PassageSearch"]
+__all__ = ["Answer", "Answerer", "AnswerPolicy", "PassageSearch"]
 
 _FOLD_SIMILARITY = 0.92
 _FOLD_SAME_STORY = 0.80
 """Paragraphs of two linked copies of one wire story are folded from this cosine on (the
 reworded sample pair measures 0.88 on average, unrelated same-day reports at most 0.66)."""
-_READ_PASSAGES = 4
-"""Passages whose sentences compete to open the answer."""
-_NO_RUNNER_UP_MARGIN = 0.3
 
 _MESSAGES = {
     "abstain": {
+        "en": "No passage in the archive answers this directly. The closest passages:",
+        "nl": "Geen passage in het archief beantwoordt dit rechtstreeks. Wat er het dichtst bij komt:",
+    },
+    "nothing": {
         "en": "I found nothing in the archive that answers this question.",
         "nl": "Ik vond niets in het archief dat deze vraag beantwoordt.",
     },
@@ -105,102 +109,80 @@ class Answer:
 
 @dataclass(frozen=True)
 class Assessment:
+    """What a question found and what the decider made of it, before any text is written."""
+
     result: SearchResult
-    evidence: tuple[Evidence, ...]
-    """Best sentence of each leading passage, best first (empty when no passage is on the topic)."""
+    decision: Decision | None
+    """None when no passage found is on the archive's topic."""
     names_topic: bool
     """Whether the question names the topic's places, peoples or leaders."""
-    signals: Signals | None
 
 
 @dataclass(frozen=True)
 class AnswerPolicy:
     top_k: int = 5
-    """Most citations in one answer."""
-    relative_floor: float = 0.6
-    """A passage is cited only if its score is at least this share of the best one's."""
-    absolute_floor: float = 0.25
-    """… and at least this fused score (measured: unrelated passages of a topical archive score 0.15–0.25)."""
+    """Most citations in one answer, and most closest passages shown when none answers."""
+    candidates: int = 20
+    """Passages search hands to the decision."""
+    reader_floor: float = 0.05
+    """Besides the answering passage, an answer cites passages the reader gives at least this probability."""
 
 
 class Answerer:
-    def __init__(
-        self,
-        searcher: PassageSearch,
-        topic: TopicGate,
-        policy: AnswerPolicy | None = None,
-        model: AnswerabilityModel | None = None,
-    ) -> None:
+    def __init__(self, searcher: PassageSearch, topic: TopicGate, decider: Decider,
+                 policy: AnswerPolicy | None = None) -> None:
         self.searcher = searcher
         self.topic = topic
+        self.decider = decider
         self.policy = policy or AnswerPolicy()
-        self.model = model or load_answerability_model()
 
     def assess(self, question: str, filters: SearchFilters | None = None, context: str | None = None) -> Assessment:
-        """Search and read, without deciding: what `answer` decides on (and what the refit script fits)."""
-        result = self.searcher.search(question.strip(), filters=filters, limit=max(20, self.policy.top_k * 4),
-                                      context=context)
+        """Search and decide, without writing: what `answer` words (and what the bench scripts score)."""
+        question = question.strip()
+        result = self.searcher.search(question, filters=filters, limit=max(self.policy.candidates,
+                                                                           self.policy.top_k * 4), context=context)
         leading = [h for h in result.hits if self.topic.on_topic(h.passage.article.topic_density)]
         names_topic = self.topic.names_topic([p for c in result.question.concepts for p in c.variants])
-        evidence = read_passages(leading[:_READ_PASSAGES], result.question, result.concepts)
-        signals = None
-        if evidence:
-            # Copies of the same wire story are not competitors: the runner-up is the best other story.
-            runner_up = next((h for h in leading[1:] if _root(h) != _root(leading[0])), None)
-            margin = leading[0].score - runner_up.score if runner_up else _NO_RUNNER_UP_MARGIN
-            signals = Signals(top_score=leading[0].score, typed=float(evidence[0].typed),
-                              unknown=result.concepts.unknown_share, margin=margin)
-        return Assessment(result, tuple(evidence), names_topic, signals)
+        decision = self.decider.decide(_reader_text(question, context), result, leading) if leading else None
+        return Assessment(result, decision, names_topic)
 
     def answer(self, question: str, filters: SearchFilters | None = None, context: str | None = None) -> Answer:
         """Answer a question; `context` (the earlier question of a conversation) completes a follow-up."""
         question = question.strip()
         assessment = self.assess(question, filters, context)
-        result = assessment.result
+        result, decision = assessment.result, assessment.decision
         language = result.question.language
         if not result.hits:
-            key = "empty" if self.searcher.size == 0 else "abstain"
+            key = "empty" if self.searcher.size == 0 else "nothing"
             return self._decline(question, language, key, "no passages found")
         # Only a question that names neither the topic nor a day gets the "this archive covers" reply.
-        declined_key = "abstain" if assessment.names_topic or result.days else "off_topic"
-        if assessment.signals is None:
-            return self._decline(question, language, declined_key, "no passage on the archive's topic")
-        probability = self.model.probability(assessment.signals)
-        if not self.would_answer(assessment):
-            return self._decline(question, language, declined_key, f"answerability {probability:.2f}",
-                                 assessment.signals)
-        evidence = list(assessment.evidence)
-        citations = self._cite(result, evidence)
-        lead = evidence[0]
+        about_topic = assessment.names_topic or bool(result.days)
+        if decision is None or (not decision.answers and not about_topic):
+            if decision is None:
+                why, signals = "no passage on the archive's topic", {}
+            else:
+                why, signals = f"off the topic, closest {decision.probability:.2f}", decision.signals
+            return self._decline(question, language, "nothing" if about_topic else "off_topic", why, signals)
+        readings = decision.readings
+        if decision.answers:
+            floor = self.policy.reader_floor
+            readings = (readings[0], *(r for r in readings[1:] if r.probability is None or r.probability >= floor))
+        citations = self._cite(result, readings)
+        reason = f"{'answers' if decision.answers else 'closest'} {decision.probability:.2f}"
+        if not decision.answers:
+            return Answer(question, _MESSAGES["abstain"][language], True, citations, reason=reason,
+                          signals=decision.signals)
+        lead = decision.readings[0]
         text = f"{self._attribution(lead, language)}{lead.sentence} [1]"
-        return Answer(question, text, False, tuple(citations), reason=f"answerability {probability:.2f}",
-                      signals=assessment.signals.as_dict())
-
-    def would_answer(self, assessment: Assessment) -> bool:
-        """The decision: the model says the archive answers, or one passage of the named day holds it all."""
-        if assessment.signals is None:
-            return False
-        return self.model.answers(assessment.signals) or self._dated_and_covered(assessment)
-
-    @staticmethod
-    def _dated_and_covered(assessment: Assessment) -> bool:
-        """A question naming a day, answered by a passage of that day that holds every word it asks about.
-
-        On the development set all twelve questions this fits are answerable, and
-        the model alone declined some ("Wat gebeurde er op 10 november 2020?":
-        nothing but a date, many passages of that day alike, so no clear winner).
-        """
-        lead = assessment.evidence[0].hit if assessment.evidence else None
-        return lead is not None and bool(assessment.result.days) and lead.dated and lead.coverage >= 0.99
+        return Answer(question, text, False, citations, reason=reason, signals=decision.signals)
 
     def _decline(self, question: str, language: str, key: str, reason: str,
-                 signals: Signals | None = None) -> Answer:
+                 signals: dict[str, float] | None = None) -> Answer:
         text = _MESSAGES[key][language].format(topic=self.topic.described(language))
-        return Answer(question, text, True, reason=reason, off_topic=key == "off_topic",
-                      signals=signals.as_dict() if signals else {})
+        return Answer(question, text, True, reason=reason, off_topic=key == "off_topic", signals=signals or {})
 
     @staticmethod
-    def _attribution(lead: Evidence, language: str) -> str:
+    def _attribution(lead: Reading, language: str) -> str:
         article = lead.hit.passage.article
         if article.language == language or article.language not in _LANGUAGE_NAMES[language]:
             return ""
@@ -210,14 +192,10 @@ class Answerer:
             return f"Volgens een {name} bericht van {article.outlet} ({when}): "
         return f"According to a {name}-language report by {article.outlet} ({when}): "
 
-    def _cite(self, result: SearchResult, evidence: list[Evidence]) -> list[Citation]:
-        """The answering passage, then every other passage over the floors; copies folded into one citation."""
-        lead = evidence[0].hit
-        others = [h for h in result.hits if h.passage.id != lead.passage.id]
-        hits = [lead, *others]
-        floor = max(self.policy.absolute_floor, self.policy.relative_floor * lead.score)
+    def _cite(self, result: SearchResult, readings: Sequence[Reading]) -> tuple[Citation, ...]:
+        """The passages in the decision's order, at most `top_k`, copies of one story folded into one citation."""
+        hits = [r.hit for r in readings]
         vectors = self.searcher.passage_vectors([h.passage.id for h in hits])
-        marked = {e.hit.passage.id: e.sentence for e in evidence}
         chosen: list[tuple[int, list[Hit]]] = []
         for index, hit in enumerate(hits):
             copy_of = next(
@@ -228,18 +206,21 @@ class Answerer:
             )
             if copy_of is not None:
                 next(copies for kept, copies in chosen if kept == copy_of).append(hit)
-                continue
-            if len(chosen) >= self.policy.top_k or (chosen and hit.score < floor):
-                continue
-            chosen.append((index, []))
+            elif len(chosen) < self.policy.top_k:
+                chosen.append((index, []))
         citations: list[Citation] = []
         for n, (index, copies) in enumerate(chosen, start=1):
             hit = hits[index]
-            sentence = marked.get(hit.passage.id) or read_passage(hit, result.question, result.concepts).sentence
             also = tuple(dict.fromkeys(c.passage.article for c in copies
                                        if c.passage.article.id != hit.passage.article.id))
-            citations.append(Citation(n=n, passage=hit.passage, score=hit.score, marked=sentence, also_in=also))
-        return citations
+            citations.append(Citation(n=n, passage=hit.passage, score=hit.score, marked=readings[index].sentence,
+                                      also_in=also))
+        return tuple(citations)
+
+
+def _reader_text(question: str, context: str | None) -> str:
+    """What the decider reads: a follow-up with the earlier question it leans on after it."""
+    return f"{question} ({context.strip()})" if context and context.strip() else question
 
 
 def _root(hit: Hit) -> int:

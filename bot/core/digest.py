@@ -18,15 +18,19 @@ A story told by one side only takes in the other side's report of the day
 before when it is about the same event (EARLIER_SIMILARITY): sides often
 publish a day apart.
 
-Each story reads as a briefing: a headline (the article's title, or the main
-clause of its lead when it has none), then up to three sentences chosen across
-all its articles, most central to the story first and no two saying the same;
-where more than one side reported, each side's account is given under its label.
+Each side's report of one event can read far apart, so a report joins a story
+that only the other side has told from OPPOSING_SIDES_SIMILARITY on.
+
+Each story reads as a briefing: a headline (the article's own title, whole, or
+the lead's first sentence: `bot.core.news_sentences`), then up to three
+sentences chosen across all its articles, those that are central to the story
+*and* tell the day's news first (dates near the report's day, numbers, verbs of
+action, over earlier years and "has long"), no two saying the same; where more
+than one side reported, each side's account is given under its label.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -36,6 +40,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from bot.core.citations import Citation
+from bot.core.news_sentences import has_own_title, headline_for, news_signal
 from index.embedder import Embedder
 from index.errors import InputError
 from index.input.chunking import split_sentences
@@ -53,7 +58,6 @@ __all__ = [
     "digest_articles",
     "day_before",
     "check_digest_day",
-    "headline_for",
     "STORY_SIMILARITY",
     "FIRST_DIGEST_DAY",
 ]
@@ -63,9 +67,11 @@ EARLIER_SIMILARITY = 0.70
 MAX_SENTENCES = 3
 SAME_SENTENCE = 0.80
 """Two sentences this close (cosine) say the same thing; only the more central one is quoted."""
-HEADLINE_CHARS = 100
-_DATELINE = re.compile(r"^[A-ZÀ-ÖØ-ÞА-Я][A-ZÀ-ÖØ-ÞА-Я .'’-]{1,40}\s[–—-]\s")
-_CLAUSE_BREAK = re.compile(r",\s|\s[–—]\s|:\s|;\s")
+OPPOSING_SIDES_SIMILARITY = 0.55
+"""Each side's report of one event on one day can read far apart (each tells it its own way: on the
+development set 0.65–0.89): a report joins a story told only by the other side from this similarity on."""
+NEWS_WEIGHT = 0.15
+"""How much telling the day's news (`news_signal`, −1…1) counts next to a sentence's centrality (cosine)."""
 
 
 class DayReports(Protocol):
@@ -168,20 +174,27 @@ def _root(article: StoredArticle) -> int:
     return article.duplicate_of or article.id
 
 
-def _group(articles: list[StoredArticle], vectors: np.ndarray) -> list[list[int]]:
+_OPPOSING = {Side.ARMENIAN: Side.AZERBAIJANI, Side.AZERBAIJANI: Side.ARMENIAN}
+
+
+def _group(articles: list[StoredArticle], vectors: np.ndarray, sides: list[Side]) -> list[list[int]]:
     """Greedy centroid grouping: an article joins the story whose centroid it is closest to, if that is at
-    STORY_SIMILARITY or closer, or the story holding a linked copy of it; otherwise it starts a story.
+    STORY_SIMILARITY or closer (OPPOSING_SIDES_SIMILARITY for a story only the other side has told yet), or
+    the story holding a linked copy of it; otherwise it starts a story.
     """
     groups: list[list[int]] = []
     for i, article in enumerate(articles):
-        best, best_score = -1, STORY_SIMILARITY
+        best, best_score = -1, 0.0
         for g, members in enumerate(groups):
             if any(_root(articles[m]) == _root(article) for m in members):
                 best = g
                 break
+            told_by = {sides[m] for m in members}
+            other_side_only = sides[i] in _OPPOSING and _OPPOSING[sides[i]] in told_by and sides[i] not in told_by
+            floor = OPPOSING_SIDES_SIMILARITY if other_side_only else STORY_SIMILARITY
             centroid = vectors[members].mean(axis=0)
             score = float(vectors[i] @ centroid) / (float(np.linalg.norm(centroid)) or 1.0)
-            if score >= best_score:
+            if score >= floor and score >= best_score:
                 best, best_score = g, score
         if best >= 0:
             groups[best].append(i)
@@ -200,33 +213,6 @@ def check_digest_day(day: date, today: date | None = None) -> None:
     if not FIRST_DIGEST_DAY <= day <= latest:
         raise InputError(day.isoformat(), f"no digest for this day: choose one from {FIRST_DIGEST_DAY.isoformat()} "
                                           f"to {latest.isoformat()}")
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–—- ")
-    return cut + "…"
-
-
-def _has_own_title(article: StoredArticle, lead: str) -> bool:
-    """An input without a title gets its lead's first words as one; that is no headline."""
-    stem = article.title.rstrip("…").rstrip()
-    return bool(stem) and not lead.startswith(stem)
-
-
-def headline_for(article: StoredArticle, lead: str) -> tuple[str, str | None]:
-    """(headline, the lead sentence it was cut from or None): the title, else the lead's main clause."""
-    if _has_own_title(article, lead):
-        return _shorten(article.title, HEADLINE_CHARS), None
-    sentences = split_sentences(lead) or [lead]
-    first = sentences[0]
-    clause = _DATELINE.sub("", first)
-    for match in _CLAUSE_BREAK.finditer(clause):
-        if match.start() >= 30:
-            clause = clause[: match.start()]
-            break
-    return _shorten(clause.rstrip("."), HEADLINE_CHARS), first
 
 
 BuildDigest = Callable[[date, ZoneInfo], Digest]
@@ -253,7 +239,7 @@ def build_digest(
     means = _normalised(np.stack([vectors[a.id].mean(axis=0) for a in articles]))
     earlier = digest_articles(store, day - timedelta(days=1), topic)
     stories: list[Story] = []
-    for group in _group(articles, means):
+    for group in _group(articles, means, [sides(a) for a in articles]):
         members = [articles[i] for i in group]
         centroid = _normalised(means[group].mean(axis=0, keepdims=True))[0]
         members += _other_side_earlier(members, earlier, centroid, store, embeddings, embedder, sides, passages,
@@ -312,7 +298,7 @@ def _story(
     central = max(originals, key=lambda a: float(_normalised(vectors[a.id].mean(axis=0, keepdims=True))[0]
                                                  @ centroid))
     titled = [a for a in sorted(originals, key=lambda a: a is not central)
-              if _has_own_title(a, passages[a.id][0].text)]
+              if has_own_title(a, passages[a.id][0].text)]
     headline, used_sentence = headline_for(titled[0] if titled else central, passages[central.id][0].text)
     quotes = _quotes(originals, by_root, passages, centroid, embedder, side_of, used_sentence)
     return Story(
@@ -340,7 +326,9 @@ def _quotes(
         return []
     sentence_vectors = embedder.encode_passages([c[0] for c in candidates])
     centrality = sentence_vectors @ centroid
-    order = sorted(range(len(candidates)), key=lambda i: float(centrality[i]), reverse=True)
+    weight = [float(centrality[i]) + NEWS_WEIGHT * news_signal(c[0], c[2].published, c[2].language)
+              for i, c in enumerate(candidates)]
+    order = sorted(range(len(candidates)), key=lambda i: weight[i], reverse=True)
     story_sides = {side_of(a) for a in originals} - {Side.UNKNOWN}
     chosen: list[int] = []
     covered: set[Side] = set()
@@ -357,7 +345,7 @@ def _quotes(
             covered.add(side)
     if not chosen:
         chosen = order[:1]
-    chosen.sort(key=lambda i: float(centrality[i]), reverse=True)
+    chosen.sort(key=lambda i: weight[i], reverse=True)
     out: list[tuple[Citation, Side]] = []
     for n, i in enumerate(chosen, start=1):
         sentence, passage, article = candidates[i]

@@ -13,10 +13,10 @@ from bot.core.digest import Digest
 from bot.core.perspectives import Perspectives
 from bot.core.timeline import Timeline, TimelineEntry
 from index.models import Hit, Passage
-from index.sides import SIDE_LABELS
+from index.sides import SIDE_LABELS, Side
 
 __all__ = ["citation_line", "mark_sentence", "format_answer_text", "format_hits_text", "format_digest_text",
-           "format_perspectives_text", "format_timeline_text", "timeline_date"]
+           "format_perspectives_text", "format_timeline_text", "timeline_date", "side_note"]
 
 
 def citation_line(passage: Passage) -> str:
@@ -44,7 +44,7 @@ def _citation_block(citation: Citation) -> str:
 
 
 def format_answer_text(answer: Answer) -> str:
-    if answer.abstained:
+    if not answer.citations:
         return answer.text
     blocks = [answer.text, ""]
     blocks.extend(_citation_block(c) for c in answer.citations)
@@ -106,13 +106,18 @@ def timeline_date(entry: TimelineEntry, language: str = "en") -> str:
     return when
 
 
+def side_note(side: Side, language: str = "en") -> str:
+    """" (Armenian side)" to follow an outlet's name; nothing for an outlet whose side is unknown."""
+    return "" if side is Side.UNKNOWN else f" ({SIDE_LABELS.get(language, SIDE_LABELS['en'])[side]})"
+
+
 def format_timeline_text(timeline: Timeline) -> str:
     if not timeline.entries:
         return "Geen gedateerde berichten over dit onderwerp." if timeline.language == "nl" else \
             "No dated reports on this topic."
     lines = []
     for entry in timeline.entries:
-        outlets = ", ".join([entry.citation.passage.article.outlet, *(a.outlet for a in entry.also_in)])
+        outlets = ", ".join(f"{a.outlet}{side_note(side, timeline.language)}" for a, side in entry.sources)
         lines.append(f"{timeline_date(entry, timeline.language)} — \u201c{entry.citation.marked}\u201d "
                      f"[{entry.citation.n}] ({outlets})")
     return "\n".join(lines)

@@ -50,6 +50,8 @@ def make_monitor(
         topic_keywords=services.settings.sources.topic_keywords,
         max_alerts=services.settings.alerts.max_per_poll,
         to_thread=to_thread,
+        max_new_per_poll=services.settings.sources.max_new_per_poll,
+        max_new_per_day=services.settings.sources.max_new_per_day,
     )
 
 

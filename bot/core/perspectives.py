@@ -5,7 +5,10 @@ passages of every side's outlets, grouped under the side's label, each cited,
 and says which sides have nothing on it. It retrieves like `/ask` (same search,
 same topic rule: an article off the topic never appears) but keeps a few
 passages per side instead of the best overall, because the side that reports
-an event less prominently is exactly the one a reader wants to see.
+an event less prominently is exactly the one a reader wants to see. The
+international group is shown only when its reports are about the same event
+(published within EVENT_DAYS of it): a foreign report of another week is no
+third perspective on this one.
 """
 
 from __future__ import annotations
@@ -111,6 +114,8 @@ class PerspectiveFinder:
         seen: set[tuple[int, int]] = set()
         for hit in ranked:
             side = self.side_of(hit.passage.article)
+            if side is Side.INTERNATIONAL and not _near(hit.passage.article, anchor):
+                continue
             chosen = by_side.setdefault(side, [])
             key = (_root(hit.passage.article), hit.passage.position)
             if len(chosen) < PER_SIDE and key not in seen:

@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
+from bot.core.answer_decision import Decider, ReaderDecider, SignalDecider
+from bot.core.answerability import load_answerability_model
 from bot.core.answering import Answerer, AnswerPolicy
 from bot.core.writing import Writer, open_writer
 from config.settings import Settings
 from index.embedder import Embedder, load_embedder
+from index.errors import InputError
 from index.ingest import Ingestor
 from index.input.article_building import ArticleLimits
 from index.input.parsing import ParseOptions
 from index.models import StoredArticle
+from index.reading import Reader, load_reader
 from index.search.hybrid import Searcher, SearchWeights
 from index.search.lexicon import load_lexicon
 from index.search.query import QuestionReader
 from index.search.topic import TopicGate
+from index.search.vector_refresh import SEARCH_BUDGET, VectorRefresher
 from index.search.vectors import IndexHealth, VectorIndex
 from index.sides import Side, SideTable, bundled_side_table, load_side_table
 from index.storage.sqlite.article_store import Removal
@@ -45,6 +51,10 @@ class Services:
     health: IndexHealth | None
     topic: TopicGate
     sides: SideTable
+    reader: Reader | None
+    """The trained reader, or None where it cannot be loaded (answers then rest on search scores)."""
+    refresher: VectorRefresher
+    """Brings `vectors` up to date with what other processes store (`newsbot ingest` while the bot runs)."""
     writer: Writer | None = None
     """Writes checked answers in the asker's language; None keeps answers quoted (see `bot.core.writing`)."""
 
@@ -53,6 +63,10 @@ class Services:
         if article.side and article.side != Side.UNKNOWN.value:
             return Side(article.side)
         return self.sides.side_of(article.outlet)
+
+    def index_in_sync(self) -> bool:
+        """Whether the vectors searches use now are those of every stored paragraph."""
+        return len(self.vectors) == self.store.articles.paragraph_count()
 
     def remove_articles(self, removal: Removal) -> list[StoredArticle]:
         """Delete articles from SQLite (one transaction), then drop their vectors from the derived index."""
@@ -76,28 +90,44 @@ class Services:
         self.close()
 
 
+_LOAD = object()
+
+
 def open_services(settings: Settings, *, verify_index: bool = True, embedder: Embedder | None = None,
-                  writing: bool = False) -> Services:
-    """Open store and index and load the model.
+                  reader: Reader | None | object = _LOAD, writing: bool = False) -> Services:
+    """Open store and index and load the models.
 
     `verify_index=False` is for `reindex`, which must start even when the
-    stored vectors belong to another model. `writing` loads the configured
-    writer (for `ask` and `run`; the other commands never answer).
+    stored vectors belong to another model. `embedder` and `reader`, when
+    given, are used instead of loading them (tests share one of each).
+    `writing` opens the configured writer, checked by the same reader (for
+    `ask` and `run`; the other commands never answer).
     """
+    topic = TopicGate(settings.topic.name, tuple(settings.topic.keywords), name_nl=settings.topic.name_nl)
+    if not topic.forms:  # every article would be off the topic: every digest empty, no answer led
+        raise InputError("topic.keywords", "none of these words can mark an article as on the topic (a word needs "
+                                           "five letters or more, or a glossary spelling): name places, peoples "
+                                           "or leaders of the conflict")
     store = open_store(settings.db_path)
     embedder = embedder or load_embedder(settings.embedding)
     vectors = VectorIndex(settings.index_path, embedder.dimension, embedder.model_id,
                           approximate_above=settings.search.approximate_above)
+    refresher = VectorRefresher(store.db, store.embeddings, vectors, store.articles.forget_cached)
+    if verify_index:
+        refresher.start()  # before loading: whatever is stored from now on is brought in by a refresh
     health = vectors.load(store.embeddings) if verify_index else None
     if health is not None:
         log.info("index %s", health.describe())
-    topic = TopicGate(settings.topic.name, tuple(settings.topic.keywords), name_nl=settings.topic.name_nl)
-    reader = QuestionReader(load_lexicon(settings.search.dictionary_dir))
     searcher = Searcher(
-        store, vectors, embedder, reader,
+        store, vectors, embedder, QuestionReader(load_lexicon(settings.search.dictionary_dir)),
         SearchWeights(candidates=settings.search.candidates, date=settings.search.date_boost),
+        before_search=partial(refresher.refresh, SEARCH_BUDGET) if verify_index else None,
     )
-    answerer = Answerer(searcher, topic, AnswerPolicy(top_k=settings.search.top_k))
+    if reader is _LOAD:
+        reader = load_reader(settings.reader.weights_dir) if settings.reader.enabled else None
+    assert reader is None or isinstance(reader, Reader)
+    decider: Decider = ReaderDecider(reader) if reader else SignalDecider(load_answerability_model())
+    answerer = Answerer(searcher, topic, decider, AnswerPolicy(top_k=settings.search.top_k))
     ingestor = Ingestor(
         store.articles,
         vectors,
@@ -112,7 +142,8 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     )
     ingestor.refresh_topic()
     sides = load_side_table(settings.sides.outlets_file) if settings.sides.outlets_file else bundled_side_table()
-    services = Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides)
+    services = Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides,
+                        reader, refresher)
     if writing:
-        services.writer = open_writer(settings.writer, services.side_of)
+        services.writer = open_writer(settings.writer, reader, services.side_of)
     return services

@@ -9,13 +9,12 @@ so a sentence cannot borrow support from a passage it does not name.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
+
+from index.reading import Reader, load_reader
 
 __all__ = ["SupportCheck", "ReaderSupport", "load_support_check"]
-
-log = logging.getLogger(__name__)
 
 
 class SupportCheck(Protocol):
@@ -27,8 +26,7 @@ class SupportCheck(Protocol):
 class ReaderSupport:
     """The reader's probability for the best of the cited passages."""
 
-    def __init__(self, reader: Any) -> None:
-        """`reader` is an `index.reading.Reader` (its `score(text, passages)` gives one reading per passage)."""
+    def __init__(self, reader: Reader) -> None:
         self.reader = reader
 
     def support(self, sentence: str, passages: Sequence[str]) -> float:
@@ -39,14 +37,6 @@ class ReaderSupport:
 
 
 def load_support_check() -> SupportCheck | None:
-    """The reader as a support check, or None (written answers off) when it cannot be loaded: never unchecked text."""
-    try:
-        from index.reading import load_reader
-    except ImportError:
-        log.warning("the reader (index.reading) is not available: written answers are off, answers stay quoted")
-        return None
+    """The shipped reader as a support check (for benches), or None when it cannot be loaded (logged by it)."""
     reader = load_reader()
-    if reader is None:
-        log.warning("the reader could not be loaded: written answers are off, answers stay quoted")
-        return None
-    return ReaderSupport(reader)
+    return ReaderSupport(reader) if reader is not None else None

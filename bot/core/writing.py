@@ -21,12 +21,13 @@ from dataclasses import dataclass, replace
 from bot.core.answering import Answer
 from bot.core.chat_model import ChatMessage, ChatModel, ChatModelError, open_chat_model
 from bot.core.citations import Citation
-from bot.core.support_check import SupportCheck, load_support_check
+from bot.core.support_check import ReaderSupport, SupportCheck
 from bot.core.written_check import CheckedSentence, SentenceChecker, split_written
 from config.settings import WriterSettings
 from index.input.chunking import split_sentences
 from index.input.language import detect_language
 from index.models import StoredArticle
+from index.reading import Reader
 from index.search.query import question_language
 from index.sides import SIDE_LABELS, Side
 
@@ -177,12 +178,13 @@ def _assemble(answer: Answer, checked: tuple[CheckedSentence, ...], model: str) 
     return WrittenAnswer(replace(answer, text=text, citations=citations), checked, renumbered, model)
 
 
-def open_writer(settings: WriterSettings, side_of: SideOf | None = None) -> Writer | None:
-    """The configured writer, or None: not configured, or its model or the reader cannot be used (logged once)."""
+def open_writer(settings: WriterSettings, reader: Reader | None, side_of: SideOf | None = None) -> Writer | None:
+    """The configured writer, checked by `reader`; None when not configured, or when its model or the reader
+    cannot be used (said once in the log): a writer without its checker would post unchecked text."""
     if not settings.enabled:
         return None
-    support = load_support_check()
-    if support is None:
+    if reader is None:
+        log.warning("writer: the reader is not loaded, so nothing could be checked: answers stay quoted")
         return None
     model = None
     try:
@@ -193,4 +195,5 @@ def open_writer(settings: WriterSettings, side_of: SideOf | None = None) -> Writ
         return None
     detect_language("Sjoesja")  # the language check's detector loads in seconds: at start, not in the first answer
     log.info("written answers by %s, checked by the reader, within %.0f s", model.name, settings.timeout_s)
-    return Writer(model, support, side_of=side_of, timeout_s=settings.timeout_s, max_chars=settings.max_chars)
+    return Writer(model, ReaderSupport(reader), side_of=side_of, timeout_s=settings.timeout_s,
+                  max_chars=settings.max_chars)

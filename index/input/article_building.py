@@ -28,7 +28,7 @@ from index.errors import InputError
 from index.input.chunking import MAX_PARAGRAPH_CHARS, bound_paragraphs, split_sentences
 from index.input.dates import PublishedDate
 from index.input.language import detect_language
-from index.input.text_cleaning import clean_label, clean_text
+from index.input.text_cleaning import bounded_label, clean_label, clean_text
 from index.input.urls import web_url_problem
 from index.models import Article
 
@@ -101,8 +101,8 @@ def build_article(
     if code and not _LANGUAGE_CODE.fullmatch(code):
         raise InputError(where, f"language {_shorten(code, 20)!r} is not an ISO 639 code such as 'nl' or 'en'")
     return Article(
-        title=_shorten(clean_label(title), TITLE_MAX_CHARS) or title_from_lead(text[0]),
-        outlet=_shorten(clean_label(outlet), OUTLET_MAX_CHARS) or "unknown outlet",
+        title=bounded_label(title, TITLE_MAX_CHARS) or title_from_lead(text[0]),
+        outlet=bounded_label(outlet, OUTLET_MAX_CHARS) or "unknown outlet",
         source=source,
         published=published,
         language=code or detect_language(" ".join(text[:3])),

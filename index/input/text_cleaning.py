@@ -14,7 +14,7 @@ import re
 
 from index.input.chunking import normalise_whitespace
 
-__all__ = ["clean_text", "clean_label", "printable_name", "without_non_xml"]
+__all__ = ["clean_text", "clean_label", "bounded_label", "printable_name", "without_non_xml"]
 
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement, screen clearing
@@ -29,6 +29,9 @@ _REMOVED = re.compile(
     "\ufeff]"  # a byte-order mark inside text
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\u061c\u180e]")
+"""Zero-width spaces and joiners, direction marks, invisible operators: in a name they make two names that
+look alike differ, or hide where a name ends."""
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -42,8 +45,17 @@ def clean_text(text: str) -> str:
 
 
 def clean_label(text: str) -> str:
-    """A title or outlet: clean text on one line, whitespace collapsed."""
-    return normalise_whitespace(clean_text(text))
+    """A title, outlet, source name or followed topic: clean text on one line, whitespace collapsed, without
+    invisible characters."""
+    return normalise_whitespace(_INVISIBLE.sub("", clean_text(text)))
+
+
+def bounded_label(text: str, limit: int) -> str:
+    """`clean_label(text)`, cut at a word with "…" when longer than `limit` characters."""
+    label = clean_label(text)
+    if len(label) <= limit:
+        return label
+    return label[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def printable_name(name: str) -> str:

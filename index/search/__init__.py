@@ -6,10 +6,12 @@ __all__ = [
     "approximate",
     "glossary",
     "hybrid",
+    "id_bitmap",
     "lexical",
     "lexicon",
     "query",
     "stopwords",
     "topic",
+    "vector_refresh",
     "vectors",
 ]

@@ -38,6 +38,8 @@ from typing import cast
 import faiss
 import numpy as np
 
+from index.search.id_bitmap import IdBitmap
+
 __all__ = ["ApproximateIndex", "EXACT_FILTER_MAX", "LINKS", "SEARCH_BREADTH", "TOMBSTONE_SHARE"]
 
 EXACT_FILTER_MAX = 16_384
@@ -80,10 +82,9 @@ class ApproximateIndex:
     def __init__(self, index: faiss.Index) -> None:
         """`index`: an `IndexIDMap2` over an `IndexHNSW` (see `accepts`)."""
         self.index = cast(faiss.IndexIDMap2, index)
-        self._present = np.zeros(0, dtype=bool)
-        """Which paragraph ids the index holds, by id (tombstones are False)."""
-        self._count = 0
-        self._mark_present(self._graph_ids())
+        self._held = IdBitmap()
+        """Which paragraph ids the index holds (tombstones are not held)."""
+        self._held.mark(self._graph_ids())
 
     @classmethod
     def empty(cls, dimension: int) -> ApproximateIndex:
@@ -118,49 +119,28 @@ class ApproximateIndex:
     # -- contents -----------------------------------------------------------------
 
     def __len__(self) -> int:
-        return self._count
+        return self._held.count
 
     @property
     def tombstones(self) -> int:
         """Vectors still in the graph whose paragraphs were removed."""
-        return int(self.index.ntotal) - self._count
+        return int(self.index.ntotal) - self._held.count
 
     def ids(self) -> np.ndarray:
-        return np.flatnonzero(self._present).astype(np.int64)
+        return self._held.ids()
 
     def holds(self, ids: np.ndarray) -> np.ndarray:
         """A mask: which of these ids the index holds (and not as tombstones)."""
-        ids = np.asarray(ids, dtype=np.int64)
-        inside = (ids >= 0) & (ids < len(self._present))
-        mask = np.zeros(len(ids), dtype=bool)
-        mask[inside] = self._present[ids[inside]]
-        return mask
-
-    def _mark_present(self, ids: np.ndarray) -> None:
-        if not len(ids):
-            return
-        top = int(ids.max()) + 1
-        if top > len(self._present):
-            grown = np.zeros(max(top, int(len(self._present) * 1.5) + 1024), dtype=bool)
-            grown[:len(self._present)] = self._present
-            self._present = grown
-        self._count += int(len(ids) - np.count_nonzero(self._present[ids]))
-        self._present[ids] = True
+        return self._held.holds(ids)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        ids = np.asarray(ids, dtype=np.int64)
-        fresh = ~self.holds(ids)  # a paragraph id is never reused; adding one twice would link it twice
-        if not fresh.all():
-            ids, vectors = ids[fresh], vectors[fresh]
+        ids, vectors = self._held.new_only(ids, vectors)  # adding an id twice would link it twice
         if len(ids):
             self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
-            self._mark_present(ids)
+            self._held.mark(ids)
 
     def remove(self, ids: np.ndarray) -> None:
-        ids = np.asarray(ids, dtype=np.int64)
-        ids = np.unique(ids[self.holds(ids)])
-        self._present[ids] = False
-        self._count -= len(ids)
+        self._held.unmark(ids)
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         """The stored vectors of these ids, which must all be held (see `holds`)."""
@@ -176,12 +156,12 @@ class ApproximateIndex:
     ) -> list[list[tuple[int, float]]]:
         """Top-k (paragraph id, cosine) per query; `allowed` restricts the search to those ids."""
         queries = np.ascontiguousarray(queries, dtype=np.float32)
-        if self._count == 0 or k <= 0 or len(queries) == 0:
+        if self._held.count == 0 or k <= 0 or len(queries) == 0:
             return [[] for _ in range(len(queries))]
         if allowed is None:
             if self.tombstones == 0:
                 params = faiss.SearchParametersHNSW(efSearch=max(SEARCH_BREADTH, k))  # type: ignore[attr-defined]
-                scores, ids = self.index.search(queries, min(k, self._count), params=params)
+                scores, ids = self.index.search(queries, min(k, self._held.count), params=params)
                 return _pairs(scores, ids)
             wanted = self.ids()
         else:
@@ -199,7 +179,7 @@ class ApproximateIndex:
         mask[wanted] = True
         bits = np.packbits(mask, bitorder="little")
         selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
-        widen = min(WIDEN_MAX, math.ceil(self._count / len(wanted)))
+        widen = min(WIDEN_MAX, math.ceil(self._held.count / len(wanted)))
         params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
             efSearch=max(SEARCH_BREADTH, k) * widen, sel=selector)
         scores, ids = self.index.search(queries, min(k, len(wanted)), params=params)

@@ -74,14 +74,32 @@ GLOSSARY: tuple[tuple[str, ...], ...] = (
 )
 
 
+_PREFIX_MIN = 5
+"""A word is a form of an entry it equals, or of an entry of at least this many letters it starts with."""
+
+
+@lru_cache(maxsize=1)
+def _groups_of_entry() -> dict[str, tuple[int, ...]]:
+    groups: dict[str, list[int]] = {}
+    for number, group in enumerate(GLOSSARY):
+        for entry in group:
+            groups.setdefault(entry, []).append(number)
+    return {entry: tuple(numbers) for entry, numbers in groups.items()}
+
+
 @lru_cache(maxsize=4096)
 def expand_term(term: str) -> tuple[str, ...]:
-    """Other spellings of `term` (lower-case), or () if it is not in the glossary."""
+    """Other spellings of `term` (lower-case), or () if it is not in the glossary.
+
+    Looked up by the word and its prefixes (one dictionary lookup each), not by
+    scanning the glossary: a topic filter of thousands of keywords expands each.
+    """
     word = term.lower()
     if len(word) < 4:
         return ()
-    out: list[str] = []
-    for group in GLOSSARY:
-        if any(word == entry or (len(entry) >= 5 and word.startswith(entry)) for entry in group):
-            out.extend(entry for entry in group if entry != word)
+    by_entry = _groups_of_entry()
+    found = set(by_entry.get(word, ()))
+    for end in range(_PREFIX_MIN, len(word)):
+        found.update(by_entry.get(word[:end], ()))
+    out = [entry for number in sorted(found) for entry in GLOSSARY[number] if entry != word]
     return tuple(dict.fromkeys(out))

@@ -17,7 +17,7 @@ other (README, "Measured").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -77,7 +77,12 @@ class Searcher:
         embedder: Embedder,
         reader: QuestionReader | None = None,
         weights: SearchWeights | None = None,
+        *,
+        before_search: Callable[[], object] | None = None,
     ) -> None:
+        """`before_search` runs first in every search: the bot brings its vectors up to date there with what
+        other processes stored (`index.search.vector_refresh`)."""
+        self.before_search = before_search
         self.store = store.articles
         self.embeddings = store.embeddings
         self.vectors = vectors
@@ -109,6 +114,8 @@ class Searcher:
     def search(self, text: str, *, filters: SearchFilters | None = None, limit: int = 10,
                context: str | None = None) -> SearchResult:
         """Best passages for a question; `context` is the earlier turn a follow-up question leans on."""
+        if self.before_search is not None:
+            self.before_search()
         weights = self.weights
         filters = filters or SearchFilters()
         question = self.reader.read(text, context)
@@ -162,6 +169,8 @@ class Searcher:
         """
         if not ids:
             return []
+        if self.before_search is not None:
+            self.before_search()
         question = self.reader.read(text)
         vector = self.embedder.encode_query(question.text) if query_vector is None else query_vector
         dense = self.vectors.scores(vector, ids)

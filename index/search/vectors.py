@@ -42,6 +42,7 @@ import numpy as np
 
 from index.errors import StoreError
 from index.search.approximate import TOMBSTONE_SHARE, ApproximateIndex
+from index.search.id_bitmap import IdBitmap
 from index.storage.sqlite.embedding_store import EmbeddingStore
 
 __all__ = ["VectorIndex", "IndexHealth", "ExactIndex", "APPROXIMATE_ABOVE"]
@@ -96,6 +97,8 @@ class ExactIndex:
 
     def __init__(self, dimension: int, index: faiss.IndexIDMap2 | None = None) -> None:
         self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self._held = IdBitmap()
+        self._held.mark(self.ids())
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -105,11 +108,20 @@ class ExactIndex:
             return np.zeros(0, dtype=np.int64)
         return faiss.vector_to_array(self.index.id_map).astype(np.int64)
 
+    def holds(self, ids: np.ndarray) -> np.ndarray:
+        """A mask: which of these ids the index holds."""
+        return self._held.holds(ids)
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
-        self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+        ids, vectors = self._held.new_only(ids, vectors)  # adding an id twice would store it twice
+        if len(ids):
+            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+            self._held.mark(ids)
 
     def remove(self, ids: np.ndarray) -> None:
-        self.index.remove_ids(faiss.IDSelectorBatch(np.asarray(ids, dtype=np.int64)))
+        held = self._held.unmark(ids)
+        if len(held):
+            self.index.remove_ids(faiss.IDSelectorBatch(held))
 
     def search(
         self, queries: np.ndarray, k: int, allowed: Sequence[int] | np.ndarray | None = None
@@ -355,11 +367,19 @@ class VectorIndex:
             self._rebuilding.release()
 
 
-    def update(self, added_ids: tuple[int, ...], vectors: np.ndarray, removed_ids: tuple[int, ...] = ()) -> None:
+    def holds(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """A mask: which of these paragraph ids searches can find now."""
         with self._lock:
-            if removed_ids:
+            return self._index.holds(np.asarray(ids, dtype=np.int64))
+
+    def update(self, added_ids: Sequence[int] | np.ndarray, vectors: np.ndarray,
+               removed_ids: Sequence[int] | np.ndarray = ()) -> None:
+        """Drop `removed_ids`, then add `added_ids` with their vectors; ids already held are not added again,
+        so this process's own ingest and `index.search.vector_refresh` may both bring the same paragraph."""
+        with self._lock:
+            if len(removed_ids):
                 self._index.remove(np.asarray(removed_ids, dtype=np.int64))
-            if added_ids:
+            if len(added_ids):
                 self._index.add(np.asarray(added_ids, dtype=np.int64), vectors)
             self._unsaved += len(added_ids) + len(removed_ids)
 

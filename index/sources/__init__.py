@@ -7,13 +7,16 @@ this file imports none of them, so the feed parser's child process
 """
 
 __all__ = [
+    "addresses",
     "content_decoding",
     "dtd",
     "entry_articles",
     "feed_worker",
     "feeds",
     "fetch",
+    "host_pacing",
     "html_text",
     "monitor",
     "registry",
+    "word_matching",
 ]

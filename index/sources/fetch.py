@@ -19,6 +19,9 @@ The rules, all in `Fetcher.fetch`:
   Content-Encoding layers, see `index.sources.content_decoding`), so the byte cap and
   the deadline interrupt a decompression bomb too;
 - requests to one host are spaced by a politeness interval.
+
+Which addresses may be reached is `index.sources.addresses`; the spacing of
+requests to one host is `index.sources.host_pacing`.
 """
 
 from __future__ import annotations
@@ -37,22 +40,13 @@ from importlib import metadata
 import httpx
 
 from index.errors import BlockedAddressError, FetchError, FetchTimeoutError, TooLargeError
+from index.sources.addresses import IPAddress, address_refusal
 from index.sources.content_decoding import BodyDecoder
+from index.sources.host_pacing import HostPacer
 
-__all__ = [
-    "IPAddress",
-    "FetchPolicy",
-    "FetchResult",
-    "Fetcher",
-    "address_refusal",
-    "is_public_address",
-    "charset_from_content_type",
-    "DEFAULT_USER_AGENT",
-]
+__all__ = ["FetchPolicy", "FetchResult", "Fetcher", "charset_from_content_type", "DEFAULT_USER_AGENT"]
 
 log = logging.getLogger(__name__)
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def _version() -> str:
@@ -66,20 +60,6 @@ DEFAULT_USER_AGENT = f"newsbot/{_version()} (+news monitoring bot)"
 
 _ALLOWED_SCHEMES = ("http", "https")
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-
-_CLOUD_METADATA = frozenset(
-    ipaddress.ip_address(a)
-    for a in (
-        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean
-        "169.254.170.2",  # AWS ECS task metadata
-        "fd00:ec2::254",  # AWS IPv6 metadata
-        "168.63.129.16",  # Azure wire server: a public-looking address that only answers inside Azure
-        "100.100.100.200",  # Alibaba Cloud
-    )
-)
-_CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 
 
 @dataclass(frozen=True)
@@ -124,61 +104,6 @@ class FetchResult:
     elapsed_s: float
     redirects: tuple[str, ...] = ()
     """The URLs that answered with a redirect, in order."""
-
-
-def address_refusal(ip: IPAddress) -> str | None:
-    """Why newsbot will not connect to `ip`, or None when it is a public address.
-
-    The standard library's `is_global` alone is not enough: IPv6 forms that embed
-    an IPv4 address (mapped, compatible, 6to4, Teredo, NAT64) would smuggle
-    `10.0.0.1` past it, and a few metadata endpoints look public.
-    """
-    if ip in _CLOUD_METADATA:
-        return "cloud metadata endpoint"
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None:
-            reason = address_refusal(embedded)
-            if reason is not None:
-                return f"IPv6 address embedding {embedded} ({reason})"
-            if ip in _NAT64:
-                return None  # DNS64 on an IPv6-only network: the real destination is the public IPv4 address
-        if ip.is_site_local:
-            return "site-local address"
-    if ip.is_unspecified:
-        return "unspecified address"
-    if ip.is_loopback:
-        return "loopback address"
-    if ip.is_link_local:
-        return "link-local address"
-    if ip.is_multicast:
-        return "multicast address"
-    if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
-        return "shared address space (CGNAT)"
-    if ip.is_private:
-        return "private network"
-    if ip.is_reserved:
-        return "reserved address"
-    if not ip.is_global:
-        return "not a globally routable address"
-    return None
-
-
-def is_public_address(ip: IPAddress) -> bool:
-    return address_refusal(ip) is None
-
-
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address carries, for the forms that route to it."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
@@ -232,31 +157,6 @@ def _target(url: str | httpx.URL, shown: str) -> _Target:
     return _Target(url=parsed.copy_with(fragment=None), host=host, port=port)
 
 
-class _HostPacer:
-    """Spaces requests to one host; a lock per host so concurrent polls queue instead of bursting."""
-
-    def __init__(
-        self, interval_s: float, clock: Callable[[], float], sleep: Callable[[float], Awaitable[None]]
-    ) -> None:
-        self._interval = interval_s
-        self._clock = clock
-        self._sleep = sleep
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._last: dict[str, float] = {}
-
-    async def wait(self, host: str) -> None:
-        if self._interval <= 0:
-            return
-        lock = self._locks.setdefault(host, asyncio.Lock())
-        async with lock:
-            last = self._last.get(host)
-            if last is not None:
-                delay = last + self._interval - self._clock()
-                if delay > 0:
-                    await self._sleep(delay)
-            self._last[host] = self._clock()
-
-
 class Fetcher:
     """One HTTP client for all polls, with the safety rules of `FetchPolicy`.
 
@@ -273,7 +173,7 @@ class Fetcher:
     ) -> None:
         """`clock` and `sleep` pace requests to one host; tests hand in a fake clock to see the waits."""
         self.policy = policy or FetchPolicy()
-        self._pacer = _HostPacer(self.policy.per_host_interval_s, clock, sleep)
+        self._pacer = HostPacer(self.policy.per_host_interval_s, clock, sleep)
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             verify=self.policy.tls_context if self.policy.tls_context is not None else True,

@@ -31,12 +31,12 @@ from index.ingest import IngestCounts, Ingestor
 from index.input.pages import ExtractedPage, extract_page
 from index.input.urls import canonical_url
 from index.models import Article, IngestResult, IngestStatus, StoredArticle
-from index.search.glossary import expand_term
 from index.sides import Side
 from index.sources.entry_articles import entry_to_article, page_to_article
 from index.sources.feeds import FeedEntry, needs_page, parse_feed
 from index.sources.fetch import Fetcher, FetchResult
 from index.sources.registry import Source, SourceKind, SourceRegistry, SourceState
+from index.sources.word_matching import WordMatcher, word_matcher
 
 __all__ = ["Monitor", "PollResult", "ToThread", "matches_topic", "routed"]
 
@@ -63,6 +63,8 @@ class PollResult(IngestCounts):
     off_topic: int = 0
     elsewhere: int = 0
     """Entries whose article another source stored first."""
+    capped: int = 0
+    """New entries left for later polls: the source reached its cap of new articles per poll or per day."""
     error: str = ""
     alerts: list[StoredArticle] = field(default_factory=list)
 
@@ -72,9 +74,10 @@ class PollResult(IngestCounts):
         if self.not_modified:
             return f"{self.source}: not modified"
         elsewhere = f", {self.elsewhere} from other sources" if self.elsewhere else ""
+        capped = f", {self.capped} left for later (cap reached)" if self.capped else ""
         return (
             f"{self.source}: {self.entries} entries, {self.added} added, {self.replaced} updated, "
-            f"{self.unchanged} unchanged, {self.off_topic} off-topic{elsewhere}, {self.failed} failed"
+            f"{self.unchanged} unchanged, {self.off_topic} off-topic{elsewhere}{capped}, {self.failed} failed"
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -82,7 +85,7 @@ class PollResult(IngestCounts):
         return {
             "source": self.source, "not_modified": self.not_modified, "entries": self.entries, "added": self.added,
             "replaced": self.replaced, "unchanged": self.unchanged, "off_topic": self.off_topic,
-            "elsewhere": self.elsewhere, "failed": self.failed, "error": self.error,
+            "elsewhere": self.elsewhere, "capped": self.capped, "failed": self.failed, "error": self.error,
             "alerts": [a.source for a in self.alerts],
         }
 
@@ -93,22 +96,18 @@ def _entry_digest(entry: FeedEntry) -> str:
 
 
 def matches_topic(text: str, keywords: Iterable[str]) -> bool:
-    """True when any keyword (or a glossary spelling of it) occurs in the text; no keywords = no filter."""
-    words = [k.lower() for k in keywords if k.strip()]
-    if not words:
-        return True
-    lowered = text.lower()
-    for word in words:
-        if word in lowered or any(v in lowered for v in expand_term(word)):
-            return True
-    return False
+    """True when the text names any keyword (or a glossary spelling of it) as whole words; no keywords = no
+    filter. See `index.sources.word_matching`."""
+    matcher = word_matcher(tuple(keywords))
+    return not matcher or matcher.matches(text)
 
 
 def routed(source: Source, text: str) -> bool:
-    """Whether an article of `source` goes to the source's own channel under its include/exclude words."""
+    """Whether an article of `source` goes to the source's own channel under its include/exclude words (whole
+    words, any glossary spelling; blocking work for a long article: run it off the event loop)."""
     if source.channel_id is None:
         return False
-    if source.exclude and any(matches_topic(text, [word]) for word in source.exclude):
+    if word_matcher(source.exclude).matches(text):
         return False
     return matches_topic(text, source.include)
 
@@ -123,11 +122,18 @@ class Monitor:
         topic_keywords: Iterable[str] = (),
         max_alerts: int = 5,
         to_thread: ToThread = asyncio.to_thread,
+        max_new_per_poll: int = 50,
+        max_new_per_day: int = 500,
     ) -> None:
+        """`max_new_per_poll` and `max_new_per_day` cap the new articles one source stores: a feed that changes
+        its links on every poll would otherwise add its whole length each time."""
+        self.max_new_per_poll = max_new_per_poll
+        self.max_new_per_day = max_new_per_day
         self.registry = registry
         self.ingestor = ingestor
         self.fetcher = fetcher
-        self.topic_keywords = tuple(topic_keywords)
+        self.topic_filter = WordMatcher(topic_keywords)
+        """Compiled once: a poll checks every entry against it (an empty filter lets every entry through)."""
         self.max_alerts = max_alerts
         self.to_thread = to_thread
 
@@ -196,18 +202,33 @@ class Monitor:
     ) -> list[tuple[FeedEntry, str, bool]]:
         """(entry, digest, whether its page must be fetched) for entries this source should store now."""
         wanted: list[tuple[FeedEntry, str, bool]] = []
+        stored_today = self.registry.stored_today(state.source.name)
+        # A new source's first poll stores its backlog (silently, a feed keeps a bounded number of entries):
+        # only the daily cap applies to it, so no backlog entry is left to alert on a later poll.
+        per_poll = self.max_new_per_poll if state.seeded else self.max_new_per_day
+        room = max(0, min(per_poll, self.max_new_per_day - stored_today))
         for entry in entries:
-            if not matches_topic(f"{entry.title} {entry.summary_text} {entry.content_text}", self.topic_keywords):
+            if self.topic_filter and not self.topic_filter.matches(
+                    f"{entry.title} {entry.summary_text} {entry.content_text}"):
                 result.off_topic += 1
                 continue
             digest = _entry_digest(entry)
-            if self.registry.entry_digest(entry.url) == digest:
+            known = self.registry.entry_digest(entry.url)
+            if known == digest:
                 result.unchanged += 1
+                continue
+            if known is None and room == 0:
+                result.capped += 1  # not claimed: a later poll may still store it
                 continue
             if not self.registry.claim_entry(entry.url, state.source):
                 result.elsewhere += 1
                 continue
+            room -= known is None
             wanted.append((entry, digest, needs_page(entry)))
+        if result.capped:
+            log.warning("%s: %d new entries left for later polls: at most %d new articles per poll and %d a day "
+                        "(%d stored today; sources.max_new_per_poll, sources.max_new_per_day)", state.source.name,
+                        result.capped, self.max_new_per_poll, self.max_new_per_day, stored_today)
         return wanted
 
     @staticmethod

@@ -16,17 +16,24 @@ from __future__ import annotations
 
 import sqlite3
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from config.identifiers import parse_id
 from index.errors import InputError
+from index.input.article_building import OUTLET_MAX_CHARS
+from index.input.text_cleaning import bounded_label
 from index.input.urls import web_url_problem
 from index.sides import Side
 from index.storage.sqlite.db import Database
 
-__all__ = ["SourceKind", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay"]
+__all__ = [
+    "SourceKind", "Source", "SourceState", "SourceRegistry", "load_sources_file", "backoff_delay", "checked_source",
+    "NAME_MAX_CHARS",
+]
 
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -69,23 +76,26 @@ class SourceState:
     seeded: bool = False
     """True once the first poll stored the source's existing entries (which raise no alerts)."""
 
-    def describe(self) -> str:
-        """One line for `newsbot status`, `/status` and `/sources list`."""
-        parts = [f"{self.source.name}: {self.source.url}"]
-        if self.source.kind is SourceKind.PAGE:
+    def describe(self, channel: Callable[[int], str] = lambda i: f"channel {i}",
+                 text: Callable[[str], str] = lambda s: s) -> str:
+        """One line for `newsbot status`, `/status` and `/sources list`. `channel` writes a channel id for the
+        reader (a mention in Discord) and `text` whatever came from a person or a server (made inert there)."""
+        source = self.source
+        parts = [f"{text(source.name)}: {text(source.url)}"]
+        if source.kind is SourceKind.PAGE:
             parts.append("watched page")
-        if not self.source.enabled:
+        if not source.enabled:
             parts.append("disabled")
-        if self.source.channel_id:
-            route = f"posts to channel {self.source.channel_id}"
-            if self.source.include:
-                route += f" if it names {', '.join(self.source.include)}"
-            if self.source.exclude:
-                route += f", never if {', '.join(self.source.exclude)}"
+        if source.channel_id:
+            route = f"posts to {channel(source.channel_id)}"
+            if source.include:
+                route += f" if it names {text(', '.join(source.include))}"
+            if source.exclude:
+                route += f", never if {text(', '.join(source.exclude))}"
             parts.append(route)
         parts.append(f"last success {self.last_success or 'never'}")
         if self.failures:
-            parts.append(f"{self.failures} failures in a row, last error: {self.last_error}")
+            parts.append(f"{self.failures} failures in a row, last error: {text(self.last_error or '')}")
         return " · ".join(parts)
 
 
@@ -96,9 +106,34 @@ def backoff_delay(failures: int, interval: timedelta) -> timedelta:
     return min(MAX_BACKOFF, interval * (1 << min(failures, 16)))
 
 
-def _validate(source: Source, where: str) -> Source:
-    if not source.name.strip():
-        raise InputError(where, "a source needs a name")
+NAME_MAX_CHARS = 60
+WORD_MAX_CHARS = 100
+MAX_WORDS = 50
+
+
+def _words(words: tuple[str, ...], where: str, field: str) -> tuple[str, ...]:
+    cleaned = tuple(w for w in (bounded_label(word, WORD_MAX_CHARS) for word in words) if w)
+    if len(cleaned) > MAX_WORDS:
+        raise InputError(where, f"{field}: at most {MAX_WORDS} words")
+    return cleaned
+
+
+def checked_source(source: Source, where: str) -> Source:
+    """The source with its name, outlet and words cleaned like a file's header lines (control, bidi and
+    invisible characters removed, one line, bounded length) and its URL, interval and channel checked; or an
+    InputError naming `where` and the field. Every way in (sources file, CLI, Discord) goes through here."""
+    name = bounded_label(source.name, NAME_MAX_CHARS)
+    if not name:
+        raise InputError(where, "a source needs a name (of printable characters)")
+    language = bounded_label(source.language or "", 8).lower() or None
+    source = replace(source, name=name, outlet=bounded_label(source.outlet, OUTLET_MAX_CHARS) or name,
+                     include=_words(source.include, where, "include"),
+                     exclude=_words(source.exclude, where, "exclude"), language=language)
+    if source.channel_id is not None:
+        try:
+            parse_id(source.channel_id, "Discord channel id")
+        except ValueError as exc:
+            raise InputError(where, f"channel_id: {exc}") from None
     if not source.url.lower().startswith(("http://", "https://")):
         raise InputError(where, f"source {source.name!r}: url must start with http:// or https://")
     problem = web_url_problem(source.url)
@@ -112,9 +147,10 @@ def _validate(source: Source, where: str) -> Source:
 def _channel(value: object, where: str) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
-        raise InputError(where, "channel_id must be a Discord channel id (digits)")
-    return int(value)
+    try:
+        return parse_id(value, "Discord channel id")
+    except ValueError as exc:
+        raise InputError(where, f"channel_id: {exc}") from None
 
 
 def _terms(value: object, where: str, field: str) -> tuple[str, ...]:
@@ -160,7 +196,7 @@ def load_sources_file(path: Path, default_minutes: float = 15.0) -> list[Source]
             include=_terms(entry.get("include", ()), where, "include"),
             exclude=_terms(entry.get("exclude", ()), where, "exclude"),
         )
-        sources.append(_validate(source, where))
+        sources.append(checked_source(source, where))
     return sources
 
 
@@ -185,7 +221,7 @@ class SourceRegistry:
         )
 
     def upsert(self, source: Source, *, origin: str = "runtime") -> None:
-        _validate(source, f"source {source.name!r}")
+        source = checked_source(source, f"source {source.name!r}")
         with self.db.transaction() as db:
             db.execute(
                 """INSERT INTO sources(name, url, outlet, language, side, poll_minutes, enabled, origin, kind,
@@ -224,6 +260,13 @@ class SourceRegistry:
                 (etag, last_modified, now.isoformat(timespec="seconds"),
                  (now + interval).isoformat(timespec="seconds"), name),
             )
+
+    def stored_today(self, name: str, now: datetime | None = None) -> int:
+        """Articles the source `name` stored for the first time today (UTC): what its daily cap counts."""
+        day = (now or datetime.now(UTC)).date().isoformat()
+        rows = self.db.read("SELECT COUNT(*) FROM articles a JOIN feed_entries f ON f.url = a.source "
+                            "WHERE a.first_seen >= ? AND f.owner = ?", (day, name))
+        return int(rows[0][0])
 
     def entry_digest(self, url: str) -> str | None:
         """What a feed entry looked like when it was last processed (to skip unchanged teasers)."""

@@ -152,6 +152,10 @@ class ArticleStore:
         self.embeddings = embeddings
         self._article_cache: dict[int, StoredArticle] = {}
 
+    def forget_cached(self) -> None:
+        """Drop the articles kept in memory: another process changed the archive (see `index.search.vector_refresh`)."""
+        self._article_cache.clear()
+
     # -- writing --------------------------------------------------------------
 
     def find_source(self, source: str) -> tuple[int, str] | None:
@@ -408,6 +412,10 @@ class ArticleStore:
         rows = self.db.read_in("SELECT id, article_id FROM paragraphs WHERE id IN ({marks})",
                                sorted({int(i) for i in paragraph_ids}))
         return {row[0]: row[1] for row in rows}
+
+    def paragraph_count(self) -> int:
+        """Stored paragraphs (SQLite counts them on the small (article, position) index, not the table)."""
+        return int(self.db.read("SELECT COUNT(*) FROM paragraphs")[0][0])
 
     def stats(self) -> StoreStats:
         counts = self.db.read(

@@ -214,11 +214,25 @@ CREATE TABLE follow_alerts (
 """Version 4: the side an article was ingested with (`--side`, a source's side), a source's own channel and
 include/exclude terms, followed topics and the stories they were alerted about."""
 
+_VECTOR_REMOVALS = """
+CREATE TABLE vector_removals (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    paragraph_id INTEGER NOT NULL
+);
+CREATE TRIGGER embeddings_removed AFTER DELETE ON embeddings BEGIN
+    INSERT INTO vector_removals(paragraph_id) VALUES (old.paragraph_id);
+END;
+"""
+"""Version 5: every stored vector that goes (its article replaced or removed, in any process), in order, so a
+running bot drops it from its index without comparing every id (`index.search.vector_refresh`). New vectors
+need no log: paragraph ids only grow."""
+
 MIGRATIONS: tuple[tuple[Migration, ...], ...] = (
     (sql_script(_ARCHIVE),),
     (sql_script(_ANALYSED_TERMS), _analyse_stored_paragraphs),
     (sql_script(_SOURCES_AND_POSTS), _add_later_columns),
     (sql_script(_SIDES_ROUTES_FOLLOWS),),
+    (sql_script(_VECTOR_REMOVALS),),
 )
 """Schema version n+1 is reached by running MIGRATIONS[n], in one transaction."""
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -296,13 +310,19 @@ class Database:
             rows += self.read(sql.format(marks=",".join("?" * len(part))), part)
         return rows
 
-    def read_pages(self, sql: str, batch: int) -> Iterator[list[sqlite3.Row]]:
+    def read_pages(self, sql: str, batch: int, after: int = 0) -> Iterator[list[sqlite3.Row]]:
         """Rows of `sql` a page at a time, by key instead of OFFSET (which rereads every skipped row): `sql`
-        takes the last key seen and the page size, and orders by its first column, an integer key."""
-        last = 0
+        takes the last key seen and the page size, and orders by its first column, an integer key; the first
+        page starts after the key `after`."""
+        last = after
         while rows := self.read(sql, (last, batch)):
             yield rows
             last = int(rows[-1][0])
+
+    def data_version(self) -> int:
+        """SQLite's `PRAGMA data_version`: it changes when another connection (another process) commits, never
+        for this connection's own writes, so comparing it costs nothing when nobody else wrote."""
+        return int(self.read("PRAGMA data_version")[0][0])
 
     def meta(self, key: str) -> str | None:
         """A value of the `meta` table (model id, dimension, last ingest, topic fingerprint)."""

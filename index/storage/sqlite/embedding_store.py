@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from index.errors import ModelMismatchError
 from index.storage.sqlite.db import Database
 
-__all__ = ["EmbeddingStore"]
+__all__ = ["EmbeddingStore", "VectorMark"]
 
 
 def _mismatch(stored: str, configured: str) -> ModelMismatchError:
@@ -24,6 +25,16 @@ def _mismatch(stored: str, configured: str) -> ModelMismatchError:
         f"the store's vectors were made by {stored!r} but the configured model is {configured!r}; "
         "run `newsbot reindex` to re-embed with the configured model (or configure the old one again)"
     )
+
+
+@dataclass(frozen=True)
+class VectorMark:
+    """How far a reader of the stored vectors has come (see `index.search.vector_refresh`)."""
+
+    newest_id: int
+    """The newest paragraph id it has seen: paragraph ids only grow, so anything newer is new."""
+    removal: int
+    """The last entry of the removal log (`vector_removals`) it has seen."""
 
 
 class EmbeddingStore:
@@ -85,14 +96,50 @@ class EmbeddingStore:
     def vector_count(self) -> int:
         return int(self.db.read("SELECT COUNT(*) FROM embeddings")[0][0])
 
-    def iter_vectors(self, batch: int = 8192) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(paragraph ids, vectors) of every stored embedding in id order, `batch` rows at a time.
+    def iter_vectors(self, batch: int = 8192, *, after: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(paragraph ids, vectors) of every stored embedding in id order (or of those after the paragraph id
+        `after`), `batch` rows at a time.
 
         An index build streams through this, so no step holds every vector as
         Python objects (a chunk of 8,192 is 16 MB).
         """
         for rows in self.db.read_pages(
-            "SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id > ? ORDER BY paragraph_id LIMIT ?", batch
+            "SELECT paragraph_id, vector FROM embeddings WHERE paragraph_id > ? ORDER BY paragraph_id LIMIT ?", batch,
+            after,
         ):
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             yield ids, np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+
+    # -- what changed, for a process that keeps its own copy of the vectors ---------------------------------
+
+    def mark(self) -> VectorMark:
+        """Where the stored vectors stand now: their newest paragraph id and the last removal logged."""
+        row = self.db.read("SELECT (SELECT COALESCE(MAX(paragraph_id), 0) FROM embeddings), "
+                           "(SELECT COALESCE(MAX(seq), 0) FROM vector_removals)")[0]
+        return VectorMark(int(row[0]), int(row[1]))
+
+    def removed_since(self, removal: int) -> tuple[np.ndarray, int] | None:
+        """Paragraph ids whose vectors went after log entry `removal`, and the last entry; None when the log no
+        longer reaches back that far (`prune_removals`), so the caller must compare every id instead."""
+        first = self.db.read("SELECT MIN(seq) FROM vector_removals")[0][0]
+        if first is not None and first > removal + 1:
+            return None
+        rows = self.db.read("SELECT seq, paragraph_id FROM vector_removals WHERE seq > ? ORDER BY seq", (removal,))
+        if not rows:
+            return np.zeros(0, dtype=np.int64), removal
+        return np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)), int(rows[-1][0])
+
+    def stored_among(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Which of these paragraph ids have a stored vector (a vector replaced in place: `replace_all`)."""
+        rows = self.db.read_in("SELECT paragraph_id FROM embeddings WHERE paragraph_id IN ({marks})",
+                               [int(i) for i in ids])
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def prune_removals(self, keep: int) -> int:
+        """Forget all but the newest `keep` removals; how many were forgotten. A reader further behind than
+        that compares every id once (`removed_since` says so)."""
+        first, last = self.db.read("SELECT MIN(seq), MAX(seq) FROM vector_removals")[0]
+        if first is None or last - first < keep:
+            return 0  # nothing to forget: no write, no wait for another process's write lock
+        with self.db.transaction() as db:
+            return int(db.execute("DELETE FROM vector_removals WHERE seq <= ?", (last - keep,)).rowcount)

