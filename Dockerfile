@@ -27,8 +27,8 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY index ./index
 COPY bot ./bot
-# local-model: xllamacpp, so NEWSBOT_WRITER__GGUF can run a GGUF file mounted into the container.
-RUN pip install '.[local-model]'
+# xllamacpp (the local-model extra, pinned here), so NEWSBOT_WRITER__GGUF can run a GGUF file mounted in.
+RUN pip install . xllamacpp==2026.10.11549
 
 COPY data/sample ./data/sample
 
