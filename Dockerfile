@@ -27,9 +27,10 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY index ./index
 COPY bot ./bot
-# EXTRAS=cluster builds the image compose.cluster.yaml runs (PostgreSQL and Milvus clients).
+# EXTRAS=cluster builds the image compose.cluster.yaml runs (PostgreSQL and Milvus clients). xllamacpp (the
+# local-model extra, pinned here) lets NEWSBOT_WRITER__GGUF run a GGUF file mounted in.
 ARG EXTRAS=""
-RUN pip install "./${EXTRAS:+[$EXTRAS]}"
+RUN pip install "./${EXTRAS:+[$EXTRAS]}" xllamacpp==2026.10.11549
 
 COPY data/sample ./data/sample
 

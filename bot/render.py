@@ -186,7 +186,8 @@ def embed_size(embed: discord.Embed) -> int:
     return len(embed)
 
 
-def answer_embed(answer: Answer, footer: IndexFooter | None = None) -> discord.Embed:
+def answer_embed(answer: Answer, footer: IndexFooter | None = None, *, note: str | None = None) -> discord.Embed:
+    """`note` goes first in the footer (a written answer says so there)."""
     colour = discord.Colour.light_grey() if answer.abstained else discord.Colour.blurple()
     embed = discord.Embed(
         title=fit_inert(answer.question, LIMITS.title),
@@ -194,8 +195,9 @@ def answer_embed(answer: Answer, footer: IndexFooter | None = None) -> discord.E
             _inert_with_citation_marks, numbers=frozenset(c.n for c in answer.citations))),
         colour=colour,
     )
-    if footer is not None:
-        embed.set_footer(text=fit_text(footer.text(), LIMITS.footer))
+    footer_parts = [part for part in (note, footer.text() if footer is not None else None) if part]
+    if footer_parts:
+        embed.set_footer(text=fit_text(" · ".join(footer_parts), LIMITS.footer))
     for citation in answer.citations[: LIMITS.fields]:
         name, value = _citation_field(citation)
         if embed_size(embed) + len(name) + len(value) > LIMITS.total:

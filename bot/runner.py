@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -155,7 +156,7 @@ async def _serve(settings: Settings, token: str, retry: ReachRetry | None = None
     if unreachable is not None:
         print(f"newsbot: {unreachable}", file=sys.stderr)
         return 2
-    services = await asyncio.to_thread(open_services, settings)
+    services = await asyncio.to_thread(partial(open_services, settings, writing=True))
     registry = await asyncio.to_thread(open_registry, services)
     fetcher = Fetcher(fetch_policy(settings.sources))
     assembled = assemble_bot(services, registry, fetcher)

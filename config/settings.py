@@ -29,6 +29,7 @@ from pydantic_settings import SettingsError as SourceError
 
 from config.cluster_settings import StoreSettings, WorkerSettings
 from config.setting_types import DiscordId, ListSetting, Section, ShardList, WordsSetting
+from config.writer_settings import WriterSettings
 
 __all__ = [
     "Settings",
@@ -43,6 +44,7 @@ __all__ = [
     "SidesSettings",
     "StoreSettings",
     "WorkerSettings",
+    "WriterSettings",
     "SettingsError",
     "load_settings",
     "BUNDLED_MODEL",
@@ -337,6 +339,7 @@ class Settings(BaseSettings):
     sides: SidesSettings = SidesSettings()
     store: StoreSettings = StoreSettings()
     worker: WorkerSettings = WorkerSettings()
+    writer: WriterSettings = WriterSettings()
 
     @model_validator(mode="after")
     def _cluster_needs_both(self) -> Settings:

@@ -107,6 +107,8 @@ class DiscordEmulator:
         self.interactions: dict[int, InteractionRecord] = {}
         self.commands: dict[str, dict[str, Any]] = {}
         self.violations: list[str] = []
+        self.edits: list[tuple[int, dict[str, Any]]] = []
+        """Every accepted message edit, in order: (message id, what the PATCH sent)."""
         self.identify: dict[str, Any] | None = None
         """The IDENTIFY of the connection that carries the guild's shard."""
         self.identifies: list[dict[str, Any]] = []
@@ -500,7 +502,11 @@ class DiscordEmulator:
             if message is None:
                 return _json({"message": "Unknown Message", "code": 10008}, status=404)
             if method == "PATCH":
-                message.update({k: v for k, v in body.items() if k in ("content", "embeds", "components", "allowed_mentions")})
+                problems = self._check_limits(body, f"PATCH {path}")
+                if problems:
+                    self.violations.extend(problems)
+                    return _json({"message": "Invalid Form Body", "code": 50035, "errors": problems}, status=400)
+                self._edit(message, body)
             if method == "DELETE":
                 return web.Response(status=204)
             return _json(message)
@@ -567,14 +573,24 @@ class DiscordEmulator:
                 if problems:
                     self.violations.extend(problems)
                     return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
-                record.original.update({k: v for k, v in body.items() if k in ("content", "embeds", "components", "allowed_mentions")})
+                self._edit(record.original, body)
             return _json(record.original)
         message = self._messages.get(int(which)) if which else None
         if message is None:
             return _json({"message": "Unknown Message", "code": 10008}, status=404)
         if method == "PATCH":
-            message.update({k: v for k, v in body.items() if k in ("content", "embeds", "components", "allowed_mentions")})
+            problems = self._check_limits(body, f"edit {which}")
+            if problems:
+                self.violations.extend(problems)
+                return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
+            self._edit(message, body)
         return _json(message)
+
+    def _edit(self, message: dict[str, Any], body: dict[str, Any]) -> None:
+        """Apply an edit as Discord does: the fields sent replace the message's, and it is marked edited."""
+        message.update({k: v for k, v in body.items() if k in ("content", "embeds", "components", "allowed_mentions")})
+        message["edited_timestamp"] = _timestamp()
+        self.edits.append((int(message["id"]), body))
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""A loopback HTTP server for fetch tests: routes set per test, every request recorded.
+"""A loopback HTTP server for fetch and model-server tests: routes set per test, every request recorded.
 
 It runs `http.server` in a background thread, so it keeps serving while the
 test's event loop is blocked in the client, and it has nothing to do with the
@@ -36,6 +36,8 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     """Header names lower-cased."""
+    body: bytes = b""
+    """What a POST sent (at most 1 MB is read)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        request = RecordedRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+        self._serve("GET", b"")
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        length = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
+        self._serve("POST", self.rfile.read(length) if length else b"")
+
+    def _serve(self, method: str, body: bytes) -> None:
+        request = RecordedRequest(method, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
         self.server.owner.record(request)
         handler = self.server.owner.routes.get(self.path.split("?", 1)[0])
         reply = handler(request) if handler else Reply(404, {"Content-Length": "9"}, b"not found")

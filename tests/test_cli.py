@@ -30,7 +30,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
 def test_ask_json_shape_and_month_precision(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--data-dir", str(data_dir), "ask", "--json", "Welke drones gebruikte Azerbeidzjan?"]) == 0
     answer = json.loads(capsys.readouterr().out)
-    assert set(answer) == {"question", "answer", "abstained", "off_topic", "reason", "signals", "citations"}
+    assert set(answer) == {"question", "answer", "abstained", "off_topic", "reason", "signals", "citations", "written"}
+    assert answer["written"] is None, "no writer is set up: the quoted answer stands"
     assert not answer["abstained"] and answer["citations"]
     assert answer["answer"].endswith("[1]"), "the answer opens with the answering sentence, cited"
     assert [c["n"] for c in answer["citations"]] == list(range(1, len(answer["citations"]) + 1))
@@ -124,3 +125,31 @@ def test_ingest_with_outlet_and_side_then_remove(tmp_path: Path, capsys: pytest.
     assert status["articles"] == 2 and status["index_ok"], "SQLite and the vector index agree after removal"
     assert any(line.startswith("daily digest: off") for line in status["schedule"])
     assert main(["--data-dir", str(data), "remove"]) == 2
+
+
+def test_ask_with_a_writer_quoted_asks_no_model_and_written_posts_only_checked_text(
+        data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.core.support_check import load_support_check
+    from tests.chat_server import ChatServer, streamed
+
+    question = "Hoeveel mensen vluchtten in september 2023 uit Karabach?"
+    with ChatServer() as server:
+        server.script(streamed("Na het offensief vluchtten ruim 100.000 Karabach-Armeniërs naar Armenië [1]. "
+                               "Volgens Poetin waren het er 5.000 [2]."))
+        monkeypatch.setenv("NEWSBOT_WRITER__URL", server.base_url)
+        monkeypatch.setenv("NEWSBOT_WRITER__MODEL", "scripted")
+        assert main(["--data-dir", str(data_dir), "ask", "--json", "--quoted", question]) == 0
+        quoted = json.loads(capsys.readouterr().out)
+        assert quoted["written"] is None and "100.000" in quoted["answer"] and server.requests == []
+        assert main(["--data-dir", str(data_dir), "ask", "--json", question]) == 0
+        answer = json.loads(capsys.readouterr().out)
+        if load_support_check() is None:
+            assert answer["written"] is None and server.requests == [], "no reader: nothing unchecked is written"
+            return
+        assert len(server.requests) == 1
+        written = answer["written"]
+        if written is not None:
+            assert answer["answer"] == " ".join(f"{s['text']} " + " ".join(f"[{n}]" for n in s["citations"])
+                                                for s in written["sentences"])
+            assert {n for s in written["sentences"] for n in s["citations"]} == {c["n"] for c in answer["citations"]}
+            assert any("Poetin" in d["text"] and d["why"] for d in written["dropped"])

@@ -60,3 +60,31 @@ def test_readme_documents_every_setting_with_its_default_and_description() -> No
             rows[match.group(1)] = (match.group(2), match.group(3))
     expected = {name: (default, description) for name, default, description in documented_settings()}
     assert rows == expected
+
+
+def test_writer_settings_from_the_environment_keep_the_key_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_WRITER__URL", "http://localhost:11434/v1/")
+    monkeypatch.setenv("NEWSBOT_WRITER__MODEL", "llama3.1:8b")
+    monkeypatch.setenv("NEWSBOT_WRITER__API_KEY", "sk-writer-secret")
+    monkeypatch.setenv("NEWSBOT_WRITER__TIMEOUT_S", "12.5")
+    writer = load_settings().writer
+    assert writer.enabled and writer.url == "http://localhost:11434/v1" and writer.timeout_s == 12.5
+    assert writer.api_key is not None and writer.api_key.get_secret_value() == "sk-writer-secret"
+    assert "sk-writer-secret" not in repr(load_settings()) and "sk-writer-secret" not in str(writer)
+
+
+def test_no_writer_by_default() -> None:
+    writer = load_settings().writer
+    assert not writer.enabled and writer.timeout_s == 20.0 and writer.max_chars == 600
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"url": "http://localhost:11434/v1", "model": "m", "gguf": "model.gguf"}, "not both"),
+    ({"url": "http://localhost:11434/v1"}, "needs writer.model"),
+    ({"url": "ftp://localhost/v1", "model": "m"}, "http(s) base URL"),
+    ({"gguf": "model.gguf", "timeout_s": 0}, "writer.timeout_s"),
+    ({"gguf": "model.gguf", "timeout_s": "inf"}, "writer.timeout_s"),
+])
+def test_writer_settings_that_cannot_work_are_refused(values: dict[str, object], message: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        load_settings(writer=values)

@@ -17,6 +17,9 @@ def register(sub: Any) -> dict[str, Command]:
     ask = sub.add_parser("ask", help="answer a question with cited passages")
     ask.add_argument("question", help="the question, or - to read one question per line from stdin")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per question)")
+    ask.add_argument("--written", dest="written", action="store_true", default=None,
+                     help="a checked written answer in the question's language, when a writer is set up (default)")
+    ask.add_argument("--quoted", dest="written", action="store_false", help="quoted sentences only")
     add_filters(ask)
 
     search = sub.add_parser("search", help="show the raw ranked passages for a query")
@@ -44,30 +47,38 @@ def register(sub: Any) -> dict[str, Command]:
             "digest": cmd_digest}
 
 
-def _answer_json(services: Any, question: str, args: argparse.Namespace) -> str:
-    return json.dumps(services.answerer.answer(question, search_filters(args)).to_dict(), ensure_ascii=False)
+def _answer(services: Any, question: str, args: argparse.Namespace) -> tuple[Any, Any]:
+    """The answer to print (written when a writer is set up and --quoted was not given) and the written one."""
+    answer = services.answerer.answer(question, search_filters(args))
+    written = services.writer.write(answer) if services.writer is not None and args.written is not False else None
+    return (written.answer if written is not None else answer), written
+
+
+def _print_answer(services: Any, question: str, args: argparse.Namespace) -> None:
+    from bot.core.formatting import format_answer_text
+
+    posted, written = _answer(services, question, args)
+    if args.json:
+        line = {**posted.to_dict(), "written": written.to_dict() if written is not None else None}
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    else:
+        print(format_answer_text(posted), end="\n\n" if args.question == "-" else "\n", flush=True)
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.core.formatting import format_answer_text
     from bot.core.services import open_services
 
-    with open_services(settings) as services:
+    with open_services(settings, writing=args.written is not False) as services:
+        if args.written and services.writer is None:
+            print("newsbot: no writer is set up (NEWSBOT_WRITER__URL or NEWSBOT_WRITER__GGUF, and the reader): "
+                  "quoted answers", file=sys.stderr)
         if args.question == "-":
             for line in sys.stdin:
                 question = line.strip()
-                if not question:
-                    continue
-                if args.json:
-                    print(_answer_json(services, question, args), flush=True)
-                else:
-                    print(format_answer_text(services.answerer.answer(question, search_filters(args))), end="\n\n",
-                          flush=True)
+                if question:
+                    _print_answer(services, question, args)
             return 0
-        if args.json:
-            print(_answer_json(services, args.question, args))
-        else:
-            print(format_answer_text(services.answerer.answer(args.question, search_filters(args))))
+        _print_answer(services, args.question, args)
         return 0
 
 

@@ -11,9 +11,11 @@ from discord.ext import commands
 from bot.command_options import parse_day
 from bot.core.answering import Answerer
 from bot.core.conversation import ConversationMemory, Turn
+from bot.core.writing import Writer
 from bot.core_threads import RunBlocking
 from bot.paging import EmbedPager
 from bot.render import IndexFooterSource, answer_embed, hits_embed
+from bot.written_edit import edit_into_written
 from index.search.hybrid import Searcher
 from index.storage.records import SearchFilters
 
@@ -31,9 +33,11 @@ SEARCH_PAGER_REFUSAL = "Only the person who searched can turn these pages."
 class AskCog(commands.Cog):
     def __init__(
         self, answerer: Answerer, searcher: Searcher, footer: IndexFooterSource, run_blocking: RunBlocking,
-        memory: ConversationMemory | None = None,
+        memory: ConversationMemory | None = None, writer: Writer | None = None,
     ) -> None:
-        """`memory` holds the conversations of threads the bot started: /ask there is a follow-up."""
+        """`memory` holds the conversations of threads the bot started: /ask there is a follow-up. With a
+        `writer`, the quoted answer is edited into a checked written one when that is ready."""
+        self.writer = writer
         self.answerer = answerer
         self.searcher = searcher
         self.footer = footer
@@ -46,6 +50,7 @@ class AskCog(commands.Cog):
         since="Only articles published on or after this day (YYYY-MM-DD)",
         until="Only articles published on or before this day (YYYY-MM-DD)",
         language="Only articles in this language",
+        written="A short written answer in your language when the server has a model (default); false: quotes only",
     )
     @app_commands.choices(language=LANGUAGE_CHOICES)
     async def ask(
@@ -55,6 +60,7 @@ class AskCog(commands.Cog):
         since: str | None = None,
         until: str | None = None,
         language: app_commands.Choice[str] | None = None,
+        written: bool = True,
     ) -> None:
         filters = SearchFilters(
             since=parse_day(since, "since"),
@@ -72,6 +78,8 @@ class AskCog(commands.Cog):
         sent = await interaction.followup.send(embed=answer_embed(answer, footer), wait=True)
         if thread is not None:
             self.memory.record(thread, Turn(question, answer, now), sent.id)
+        if written and self.writer is not None:
+            await edit_into_written(sent, answer, footer, self.writer, self.run_blocking)
 
     @app_commands.command(name="search", description="Show the ranked passages for a query, with paging.")
     @app_commands.describe(query="What to look for", limit="How many passages (1-30)")

@@ -12,9 +12,11 @@ from discord.ext import commands
 
 from bot.core.answering import Answerer
 from bot.core.conversation import ConversationMemory, Turn
+from bot.core.writing import Writer
 from bot.core_threads import RunBlocking
 from bot.errors import user_message
 from bot.render import IndexFooterSource, answer_embed
+from bot.written_edit import edit_into_written
 
 __all__ = ["MentionsCog", "strip_mentions"]
 
@@ -53,9 +55,12 @@ class MentionsCog(commands.Cog):
         ask_channel_ids: Collection[int] = (),
         thread_channel_ids: Collection[int] = (),
         memory: ConversationMemory | None = None,
+        writer: Writer | None = None,
     ) -> None:
         """`client` tells who the bot is; `ask_channel_ids` limits the channels answered in (empty: all);
-        in `thread_channel_ids` every answer opens a thread on the question."""
+        in `thread_channel_ids` every answer opens a thread on the question; with a `writer` the quoted
+        answer is edited into a checked written one when that is ready."""
+        self.writer = writer
         self.client = client
         self.answerer = answerer
         self.footer = footer
@@ -109,6 +114,8 @@ class MentionsCog(commands.Cog):
                 if isinstance(channel, discord.Thread):
                     aliases.append(channel.id)
             self.memory.record(key if key is not None else sent.id, Turn(question, answer, now), sent.id, *aliases)
+            if self.writer is not None:
+                await edit_into_written(sent, answer, footer, self.writer, self.run_blocking)
         except Exception as exc:
             log.exception("answering mention %s in channel %s failed", message.id, channel.id)
             try:

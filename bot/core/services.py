@@ -15,6 +15,7 @@ import numpy as np
 from bot.core.answer_decision import Decider, ReaderDecider, SignalDecider
 from bot.core.answerability import load_answerability_model
 from bot.core.answering import Answerer, AnswerPolicy
+from bot.core.writing import Writer, open_writer
 from config.settings import Settings
 from index.embedder import Embedder, load_embedder
 from index.errors import InputError
@@ -57,6 +58,8 @@ class Services:
     refresher: IndexRefresher
     """Brings `vectors` up to date with what other processes store (`newsbot ingest` while the bot runs, other
     workers in cluster mode)."""
+    writer: Writer | None = None
+    """Writes checked answers in the asker's language; None keeps answers quoted (see `bot.core.writing`)."""
 
     def side_of(self, article: StoredArticle) -> Side:
         """The side it was ingested with (a source's, `ingest --side`), else its outlet's from the outlet table."""
@@ -130,12 +133,14 @@ _LOAD = object()
 
 
 def open_services(settings: Settings, *, verify_index: bool = True, embedder: Embedder | None = None,
-                  reader: Reader | None | object = _LOAD) -> Services:
+                  reader: Reader | None | object = _LOAD, writing: bool = False) -> Services:
     """Open store and index and load the models.
 
     `verify_index=False` is for `reindex`, which must start even when the
     stored vectors belong to another model. `embedder` and `reader`, when
     given, are used instead of loading them (tests share one of each).
+    `writing` opens the configured writer, checked by the same reader (for
+    `ask` and `run`; the other commands never answer).
     """
     topic = TopicGate(settings.topic.name, tuple(settings.topic.keywords), name_nl=settings.topic.name_nl)
     if not topic.forms:  # every article would be off the topic: every digest empty, no answer led
@@ -172,5 +177,8 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     )
     ingestor.refresh_topic()
     sides = load_side_table(settings.sides.outlets_file) if settings.sides.outlets_file else bundled_side_table()
-    return Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides, reader,
-                    refresher)
+    services = Services(settings, store, vectors, embedder, searcher, answerer, ingestor, health, topic, sides,
+                        reader, refresher)
+    if writing:
+        services.writer = open_writer(settings.writer, reader, services.side_of)
+    return services
