@@ -57,7 +57,9 @@ async def harness(tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> 
             channel = emulator.add_channel("news")
             user = emulator.add_user("reader")
             settings = load_settings(data_dir=tmp_path / "data", discord={"guild_id": emulator.guild_id})
-            services = await asyncio.to_thread(open_services, settings, embedder=embedder)
+            # The answer decision is search's here (no reader), so which passage leads does not move with the
+            # reader's weights: these tests are about what happens after the decision.
+            services = await asyncio.to_thread(open_services, settings, embedder=embedder, reader=None)
             await asyncio.to_thread(services.ingestor.ingest_paths, [SAMPLE])
             # Generous: a busy machine must not turn a good reply into a late one. The stall test shortens it.
             services.writer = Writer(OpenAIChat(server.base_url, "scripted"), PermissiveSupport(),
