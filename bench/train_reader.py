@@ -263,10 +263,8 @@ def auroc(positive: Sequence[float], negative: Sequence[float]) -> float:
 
 
 def shown_order(s: Scored, weight: float) -> list[int]:
-    """The order an answer shows passages in (`ReaderDecider`): the one the reader is surest of, then the others
-    by reader logit + weight × search score."""
-    best = int(np.argmax(s.logits))
-    return [best, *(int(i) for i in np.argsort(-(s.logits + weight * s.search), kind="stable") if i != best)]
+    """The order an answer shows passages in (`ReaderDecider`): reader logit + weight × search score."""
+    return [int(i) for i in np.argsort(-(s.logits + weight * s.search), kind="stable")]
 
 
 def evaluate(scored: list[Scored], search_weight: float | None = None, threshold: float | None = None

@@ -161,7 +161,8 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
     if reader is _LOAD:
         reader = load_reader(settings.reader.weights_dir) if settings.reader.enabled else None
     assert reader is None or isinstance(reader, Reader)
-    decider: Decider = ReaderDecider(reader) if reader else SignalDecider(load_answerability_model())
+    signal_decider = SignalDecider(load_answerability_model())
+    decider: Decider = ReaderDecider(reader, signal_decider) if reader else signal_decider
     answerer = Answerer(searcher, topic, decider, AnswerPolicy(top_k=settings.search.top_k))
     ingestor = Ingestor(
         store.articles,

