@@ -44,7 +44,9 @@ async def harness(tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> 
         user = emulator.add_user("reader")
         admin = emulator.add_user("admin", manage_guild=True)
         settings = load_settings(data_dir=tmp_path / "data", discord={"guild_id": emulator.guild_id})
-        services = await asyncio.to_thread(open_services, settings, embedder=embedder)
+        # The Discord mechanics are what is tested here, on answers decided by search's signals so they do not
+        # move with the reader's weights (answers with the reader: test_e2e_reader.py, test_quality.py).
+        services = await asyncio.to_thread(open_services, settings, embedder=embedder, reader=None)
         await asyncio.to_thread(services.ingestor.ingest_paths, [SAMPLE])
         registry = await asyncio.to_thread(open_registry, services)
         try:

@@ -95,7 +95,7 @@ def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.formatting import format_hits_text
     from bot.core.services import open_services
 
-    with open_services(settings) as services:
+    with open_services(settings, reader=None) as services:
         if args.query == "-":
             for line in sys.stdin:
                 query = line.strip()

@@ -65,7 +65,7 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from index.input.input_files import collect_files
     from index.models import IngestStatus
 
-    with open_services(settings) as services:
+    with open_services(settings, reader=None) as services:
         files = collect_files(args.paths)
         summary = IngestSummary()
         origin = FileOrigin(outlet=args.outlet, side=args.side)
@@ -91,7 +91,7 @@ def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
     if removal.empty:
         print("newsbot: say what to remove: --id, --source, --outlet, --since/--until", file=sys.stderr)
         return 2
-    with open_services(settings) as services:
+    with open_services(settings, reader=None) as services:
         removed = services.store.articles.chosen(removal) if args.dry_run else services.remove_articles(removal)
         chosen = [{"article_id": a.id, "source": a.source, "outlet": a.outlet, "published": a.published.iso()}
                   for a in removed]
@@ -109,7 +109,7 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from bot.core.status import status_report
 
-    with open_services(settings) as services:
+    with open_services(settings, reader=None) as services:
         report = status_report(services, services.store.sources, services.store.follows.count_all())
         if args.json:
             print(json.dumps(report.to_dict(), ensure_ascii=False))
@@ -140,7 +140,7 @@ def cmd_reindex(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from index.reindex import reindex
 
-    with open_services(settings, verify_index=False) as services:
+    with open_services(settings, verify_index=False, reader=None) as services:
         total = services.store.articles.stats().paragraphs
         with progress(total, "re-embedding", unit="¶") as bar:
             count = reindex(services.store.articles, services.store.embeddings, services.vectors,

@@ -51,7 +51,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             await worker.run(settings.worker.idle_seconds, stop)
             return 0
 
-    with open_services(settings) as services:
+    with open_services(settings, reader=None) as services:
         return asyncio.run(work(services))
 
 

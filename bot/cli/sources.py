@@ -48,7 +48,7 @@ def cmd_sources(settings: Settings, args: argparse.Namespace) -> int:
     from index.input.text_cleaning import bounded_label
     from index.sources.registry import NAME_MAX_CHARS, Source, checked_source
 
-    with open_services(settings) as services:
+    with open_services(settings, reader=None) as services:
         registry = open_registry(services)
         if args.action == "list":
             states = registry.all()
@@ -88,7 +88,7 @@ def cmd_poll(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.monitoring import open_registry, poll_sources
     from bot.core.services import open_services
 
-    with open_services(settings) as services:
+    with open_services(settings, reader=None) as services:
         registry = open_registry(services)
         results = asyncio.run(poll_sources(services, registry, args.source))
         if args.json:

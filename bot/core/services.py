@@ -138,7 +138,9 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
 
     `verify_index=False` is for `reindex`, which must start even when the
     stored vectors belong to another model. `embedder` and `reader`, when
-    given, are used instead of loading them (tests share one of each).
+    given, are used instead of loading them (tests share one of each);
+    commands that never read a passage against a question (ingest, poll,
+    status, the worker) pass `reader=None` and stay clear of torch's memory.
     `writing` opens the configured writer, checked by the same reader (for
     `ask` and `run`; the other commands never answer).
     """
