@@ -86,9 +86,10 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
     managers = frozenset(discord_settings.manager_role_ids)
     memory = ConversationMemory()
     follows = store.follows
+    # Alerts, perspectives and timelines keep their score floors: the reader was trained on questions, and
+    # against a topic ("Lachin corridor") it rates the passages about it too low to filter with (README).
     matcher = FollowMatcher(services.searcher, services.topic, threshold=settings.alerts.follow_threshold,
-                            cooldown=timedelta(minutes=settings.alerts.follow_cooldown_minutes),
-                            reader=services.reader)
+                            cooldown=timedelta(minutes=settings.alerts.follow_cooldown_minutes))
     alerter = FollowAlerter(bot, follows, matcher, store.articles, run,
                             every_seconds=settings.alerts.follow_check_seconds, leads=leader.acquire,
                             searchable=services.vectors.holds, refresh=services.refresher.refresh)
@@ -113,9 +114,8 @@ def assemble_bot(services: Services, registry: SourceRegistry, fetcher: Fetcher)
 
     bot.install(cogs=[
         AskCog(services.answerer, services.searcher, index_footer, run, memory, services.writer),
-        BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of, services.reader),
-                    TimelineBuilder(services.searcher, store.articles, services.topic, services.side_of,
-                                    services.reader), run),
+        BriefingCog(PerspectiveFinder(services.searcher, services.topic, services.side_of),
+                    TimelineBuilder(services.searcher, store.articles, services.topic, services.side_of), run),
         DigestCog(build, settings.digest.timezone, run, managers, posts),
         MentionsCog(bot, services.answerer, index_footer, run, ask_channel_ids=discord_settings.ask_channel_ids,
                     thread_channel_ids=discord_settings.thread_channel_ids, memory=memory, writer=services.writer),

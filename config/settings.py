@@ -292,7 +292,7 @@ class AlertsSettings(Section):
     max_per_poll: int = Field(5, ge=0, le=50, description="Most alerts posted after one poll of a source.")
     follow_threshold: float = Field(
         0.40, ge=0.0, le=2.0, description="Search score a new article's best paragraph needs to alert a followed "
-        "topic when the reader is off (with the reader, its probability decides).",
+        "topic.",
     )
     follow_cooldown_minutes: float = Field(
         30.0, ge=0.0, le=10080.0, description="After an alert, a followed topic stays quiet this long."

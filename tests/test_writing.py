@@ -174,7 +174,7 @@ def test_a_sentence_its_passage_does_not_support_is_dropped(server: ChatServer) 
     written = _writer(server, TableSupport("slag")).write(DUTCH)
     assert written is not None
     assert _dropped(written) == {"Sjoesja werd volgens Aliyev zonder slag of stoot ingenomen.":
-                                 "support 0.10 under 0.50"}
+                                 "support 0.10 under 0.75"}
 
 
 def test_an_answer_in_the_wrong_language_leaves_the_quoted_answer(server: ChatServer,

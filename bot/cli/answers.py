@@ -137,8 +137,8 @@ def cmd_perspectives(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.perspectives import PerspectiveFinder
     from bot.core.services import open_services
 
-    with open_services(settings) as services:
-        finder = PerspectiveFinder(services.searcher, services.topic, services.side_of, services.reader)
+    with open_services(settings, reader=None) as services:  # score floors, as in Discord (bot/assembly.py)
+        finder = PerspectiveFinder(services.searcher, services.topic, services.side_of)
         found = finder.find(args.question, search_filters(args))
         print(json.dumps(found.to_dict(), ensure_ascii=False) if args.json else format_perspectives_text(found))
         return 0
@@ -149,9 +149,8 @@ def cmd_timeline(settings: Settings, args: argparse.Namespace) -> int:
     from bot.core.services import open_services
     from bot.core.timeline import TimelineBuilder
 
-    with open_services(settings) as services:
-        builder = TimelineBuilder(services.searcher, services.store.articles, services.topic, services.side_of,
-                                  services.reader)
+    with open_services(settings, reader=None) as services:  # score floors, as in Discord (bot/assembly.py)
+        builder = TimelineBuilder(services.searcher, services.store.articles, services.topic, services.side_of)
         built = builder.build(args.topic, args.since, args.until)
         print(json.dumps(built.to_dict(), ensure_ascii=False) if args.json else format_timeline_text(built))
         return 0
