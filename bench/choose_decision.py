@@ -36,7 +36,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.reader_data import DEVSET, groups, load_questions  # noqa: E402
-from bench.train_reader import Encoding, Scored, dev_pairs, score_cross, shown_order  # noqa: E402
+from bench.train_reader import Encoding, Scored, auroc, dev_pairs, score_cross, shown_order  # noqa: E402
+from bot.core.answer_decision import log_odds  # noqa: E402
 
 SIGNAL_WEIGHTS = (0.0, 1.0)
 THRESHOLD = 0.5
@@ -58,11 +59,6 @@ def signal_probabilities(folder: Path) -> dict[str, float]:
     return out
 
 
-def _log_odds(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return float(np.log(p / (1 - p)))
-
-
 def figures(scored: list[Scored], signals: dict[str, float], search_weight: float, signal_weight: float,
             cut: float) -> dict[str, float]:
     answerable = [s for s in scored if s.group.answerable]
@@ -71,7 +67,7 @@ def figures(scored: list[Scored], signals: dict[str, float], search_weight: floa
     def probability(s: Scored) -> float:
         if not len(s.logits):
             return 0.0
-        return float(1 / (1 + np.exp(-(s.logits.max() + signal_weight * _log_odds(signals[s.group.id])))))
+        return float(1 / (1 + np.exp(-(s.logits.max() + signal_weight * log_odds(signals[s.group.id])))))
 
     found = sum(probability(s) >= cut and bool(s.gold[shown_order(s, search_weight)[:5]].any()) for s in answerable)
     answered = sum(probability(s) >= cut for s in answerable)
@@ -87,25 +83,24 @@ def figures(scored: list[Scored], signals: dict[str, float], search_weight: floa
     }
 
 
-def auroc(scored: list[Scored], signals: dict[str, float], signal_weight: float) -> float:
-    def log_odds(s: Scored) -> float:
-        return float(s.logits.max()) + signal_weight * _log_odds(signals[s.group.id]) if len(s.logits) else -1e9
+def separation(scored: list[Scored], signals: dict[str, float], signal_weight: float) -> float:
+    """AUROC of the decision's log-odds, answerable against unanswerable questions."""
+    def decision(s: Scored) -> float:
+        return float(s.logits.max()) + signal_weight * log_odds(signals[s.group.id]) if len(s.logits) else -1e9
 
-    positive = [log_odds(s) for s in scored if s.group.answerable]
-    negative = [log_odds(s) for s in scored if not s.group.answerable]
-    wins = sum((p > n) + 0.5 * (p == n) for p in positive for n in negative)
-    return round(wins / max(len(positive) * len(negative), 1), 3)
+    return round(auroc([decision(s) for s in scored if s.group.answerable],
+                       [decision(s) for s in scored if not s.group.answerable]), 3)
 
 
 def choose(scored: list[Scored], signals: dict[str, float], search_weight: float) -> dict[str, Any]:
     halves = {h: [s for s in scored if s.group.id.startswith(h)] for h in "ab"}
-    separation = {w: {h: auroc(halves[h], signals, w) for h in "ab"} for w in SIGNAL_WEIGHTS}
-    weight = max(SIGNAL_WEIGHTS, key=lambda w: (separation[w]["a"], -w))
+    by_weight = {w: {h: separation(halves[h], signals, w) for h in "ab"} for w in SIGNAL_WEIGHTS}
+    weight = max(SIGNAL_WEIGHTS, key=lambda w: (by_weight[w]["a"], -w))
     return {
         "signal_weight": weight,
         "threshold": THRESHOLD,
         "search_weight": search_weight,
-        "auroc": {str(w): separation[w] for w in SIGNAL_WEIGHTS},
+        "auroc": {str(w): by_weight[w] for w in SIGNAL_WEIGHTS},
         "at_threshold": {h: figures(halves[h], signals, search_weight, weight, THRESHOLD) for h in "ab"},
         "grid": {str(cut): {h: figures(halves[h], signals, search_weight, weight, cut) for h in "ab"}
                  for cut in CUTS},

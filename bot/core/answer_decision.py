@@ -36,7 +36,7 @@ from index.models import Hit
 from index.reading import Reader
 from index.search.hybrid import SearchResult
 
-__all__ = ["Reading", "Decision", "Decider", "ReaderDecider", "SignalDecider"]
+__all__ = ["Reading", "Decision", "Decider", "ReaderDecider", "SignalDecider", "log_odds"]
 
 _READ_PASSAGES = 4
 """Passages whose sentences compete to open a fallback answer."""
@@ -90,12 +90,12 @@ class ReaderDecider:
         rest = [pair for pair in ranked if pair is not lead]
         shown = tuple(Reading(hit, reading.sentence, reading.probability) for hit, reading in [lead, *rest])
         evidence = {"reader": round(surest[1].probability, 4), "search": round(lead[0].score, 4)}
-        log_odds = surest[1].logit
+        odds = surest[1].logit
         if self.signals is not None:
             signal_probability = self.signals.model.probability(self.signals.signals(result, leading)[0])
             evidence["signals"] = round(signal_probability, 4)
-            log_odds += self.reader.manifest.signal_weight * _log_odds(signal_probability)
-        probability = 1.0 / (1.0 + math.exp(-log_odds))
+            odds += self.reader.manifest.signal_weight * log_odds(signal_probability)
+        probability = 1.0 / (1.0 + math.exp(-odds))
         return Decision(shown, probability >= self.reader.threshold, probability, evidence)
 
 
@@ -140,7 +140,8 @@ def _dated_and_covered(result: SearchResult, lead: Hit) -> bool:
     return bool(result.days) and lead.dated and lead.coverage >= 0.99
 
 
-def _log_odds(probability: float) -> float:
+def log_odds(probability: float) -> float:
+    """Clipped, so that a model's 0 or 1 does not decide alone."""
     clipped = min(max(probability, 1e-6), 1.0 - 1e-6)
     return math.log(clipped / (1.0 - clipped))
 
