@@ -28,13 +28,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.core.answerability import AnswerabilityModel, Signals
 from bot.core.reading import read_passage, read_passages
 from index.models import Hit
-from index.reading import Reader
 from index.search.hybrid import SearchResult
+
+if TYPE_CHECKING:  # index.reading imports torch, which commands that never read need not load
+    from index.reading import Reader
 
 __all__ = ["Reading", "Decision", "Decider", "ReaderDecider", "SignalDecider", "log_odds"]
 

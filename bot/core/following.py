@@ -20,17 +20,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from bot.core.reading import read_passage
 from bot.core.relevance import ReaderFilter
 from index.models import Hit, StoredArticle
-from index.reading import Reader
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
 from index.storage.records import Follow
+
+if TYPE_CHECKING:  # index.reading imports torch, which commands that never read need not load
+    from index.reading import Reader
 
 __all__ = ["Follow", "FollowAlert", "FollowLog", "FollowMatcher", "MATCH_THRESHOLD", "DEFAULT_COOLDOWN"]
 

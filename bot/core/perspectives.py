@@ -16,17 +16,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from bot.core.citations import Citation
 from bot.core.reading import read_passage
 from bot.core.relevance import ReaderFilter
 from index.input.dates import PublishedDate
 from index.models import Hit, StoredArticle
-from index.reading import PassageReading, Reader
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
 from index.sides import Side
 from index.storage.records import SearchFilters
+
+if TYPE_CHECKING:  # index.reading imports torch, which commands that never read need not load
+    from index.reading import PassageReading, Reader
 
 __all__ = ["Perspectives", "SideAccount", "PerspectiveFinder", "SIDES_SHOWN"]
 

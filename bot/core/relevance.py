@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from index.models import Hit
-from index.reading import PassageReading, Reader
+
+if TYPE_CHECKING:  # index.reading imports torch, which commands that never read need not load
+    from index.reading import PassageReading, Reader
 
 __all__ = ["ReaderFilter"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -23,7 +24,6 @@ from index.ingest import Ingestor
 from index.input.article_building import ArticleLimits
 from index.input.parsing import ParseOptions
 from index.models import StoredArticle
-from index.reading import Reader, load_reader
 from index.search.dense import DenseIndex, IndexHealth, IndexRefresher
 from index.search.hybrid import Searcher, SearchWeights
 from index.search.lexicon import load_lexicon
@@ -35,6 +35,9 @@ from index.sides import Side, SideTable, bundled_side_table, load_side_table
 from index.storage.protocols import Archive
 from index.storage.records import Removal
 from index.storage.sqlite.store import open_store
+
+if TYPE_CHECKING:  # index.reading imports torch, which commands that never read need not load
+    from index.reading import Reader
 
 __all__ = ["Services", "open_services"]
 
@@ -161,8 +164,9 @@ def open_services(settings: Settings, *, verify_index: bool = True, embedder: Em
         before_search=partial(refresher.refresh, SEARCH_BUDGET) if verify_index else None,
     )
     if reader is _LOAD:
+        from index.reading import load_reader  # torch only where a reader is wanted
         reader = load_reader(settings.reader.weights_dir) if settings.reader.enabled else None
-    assert reader is None or isinstance(reader, Reader)
+    reader = cast("Reader | None", reader)
     signal_decider = SignalDecider(load_answerability_model())
     decider: Decider = ReaderDecider(reader, signal_decider) if reader else signal_decider
     answerer = Answerer(searcher, topic, decider, AnswerPolicy(top_k=settings.search.top_k))

@@ -10,9 +10,11 @@ so a sentence cannot borrow support from a passage it does not name.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from index.reading import Reader, load_reader
+if TYPE_CHECKING:  # index.reading imports torch, which commands that never read need not load
+    from index.reading import Reader
+
 
 __all__ = ["SupportCheck", "ReaderSupport", "load_support_check"]
 
@@ -38,5 +40,6 @@ class ReaderSupport:
 
 def load_support_check() -> SupportCheck | None:
     """The shipped reader as a support check (for benches), or None when it cannot be loaded (logged by it)."""
+    from index.reading import load_reader  # torch only where a reader is wanted
     reader = load_reader()
     return ReaderSupport(reader) if reader is not None else None

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,12 +30,14 @@ from bot.core.reading import read_passage
 from bot.core.relevance import ReaderFilter
 from index.input.dates import PublishedDate, find_dates_in_question, find_months_in_question
 from index.models import Hit, StoredArticle
-from index.reading import PassageReading, Reader
 from index.search.hybrid import Searcher
 from index.search.topic import TopicGate
 from index.sides import Side
 from index.storage.protocols import ArticleRepository as ArticleStore
 from index.storage.records import SearchFilters
+
+if TYPE_CHECKING:  # index.reading imports torch, which commands that never read need not load
+    from index.reading import PassageReading, Reader
 
 __all__ = ["Timeline", "TimelineEntry", "TimelineBuilder", "named_period"]
 

@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.core.answering import Answer
 from bot.core.chat_model import ChatMessage, ChatModel, ChatModelError, open_chat_model
@@ -27,9 +28,11 @@ from config.settings import WriterSettings
 from index.input.chunking import split_sentences
 from index.input.language import detect_language
 from index.models import StoredArticle
-from index.reading import Reader
 from index.search.query import question_language
 from index.sides import SIDE_LABELS, Side
+
+if TYPE_CHECKING:  # index.reading imports torch, which commands that never read need not load
+    from index.reading import Reader
 
 __all__ = ["Writer", "WrittenAnswer", "WritingAttempt", "build_prompt", "open_writer", "SUPPORT_THRESHOLD",
            "CHECK_RESERVE_S"]
