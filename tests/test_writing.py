@@ -77,9 +77,9 @@ GOOD = ("Volgens Aliyev heeft het Azerbeidzjaanse leger Sjoesja veroverd [2]. Ar
 @pytest.fixture(scope="module", autouse=True)
 def _language_detector_loaded() -> None:
     """Loaded once, before the writer's clock runs, as `open_writer` does at start."""
-    from index.input.language import detect_language
+    from index.input.language import detect_sentence_language
 
-    detect_language("Sjoesja")
+    detect_sentence_language("Sjoesja")
 
 
 @pytest.fixture

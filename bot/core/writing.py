@@ -26,7 +26,7 @@ from bot.core.support_check import ReaderSupport, SupportCheck
 from bot.core.written_check import CheckedSentence, SentenceChecker, split_written
 from config.settings import WriterSettings
 from index.input.chunking import split_sentences
-from index.input.language import detect_language
+from index.input.language import detect_sentence_language
 from index.models import StoredArticle
 from index.search.query import question_language
 from index.sides import SIDE_LABELS, Side
@@ -197,7 +197,8 @@ def open_writer(settings: WriterSettings, reader: Reader | None, side_of: SideOf
         log.warning("writer: %s; answers stay quoted", exc)
     if model is None:
         return None
-    detect_language("Sjoesja")  # the language check's detector loads in seconds: at start, not in the first answer
+    # The language check's detector takes seconds to load: at start, not in the first answer.
+    detect_sentence_language("Sjoesja")
     log.info("written answers by %s, checked by the reader, within %.0f s", model.name, settings.timeout_s)
     return Writer(model, ReaderSupport(reader), side_of=side_of, timeout_s=settings.timeout_s,
                   max_chars=settings.max_chars)

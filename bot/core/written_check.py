@@ -30,7 +30,7 @@ from bot.core.citations import Citation
 from bot.core.support_check import SupportCheck
 from index.input.chunking import split_sentences
 from index.input.dates import MONTHS
-from index.input.language import detect_language
+from index.input.language import detect_sentence_language
 from index.search.analysis import fold, transliterate, word_tokens
 from index.search.glossary import expand_term
 from index.search.stopwords import is_stopword
@@ -191,7 +191,7 @@ class SentenceChecker:
             return f"cites [{missing[0]}], which was not given"
         if _FORBIDDEN.search(sentence.text):
             return "holds a mention, link or markup"
-        detected = detect_language(sentence.text)
+        detected = detect_sentence_language(sentence.text)
         if detected and detected != language:
             return f"written in {detected}, not {language}"
         cited = [by_number[n] for n in sentence.cites]
