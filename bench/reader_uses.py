@@ -26,7 +26,7 @@ import argparse
 import json
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,23 @@ from bench.devset import CONVERSATIONS, DEVSET, load_jsonl, score_conversations 
 TOPICS = ROOT / "bench" / "follow_topics.jsonl"
 OUTLETS = ROOT / "bench" / "devset_outlets.toml"
 FLOORS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+class RememberingReader:
+    """The reader with each (question, passage) reading kept: the floor sweeps read the same pairs eight times."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._readings: dict[tuple[str, str], Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+    def score(self, question: str, passages: Sequence[str]) -> list[Any]:
+        missing = list(dict.fromkeys(p for p in passages if (question, p) not in self._readings))
+        for passage, reading in zip(missing, self._reader.score(question, missing), strict=True):
+            self._readings[(question, passage)] = reading
+        return [self._readings[(question, p)] for p in passages]
 
 
 def _prefix(source: str) -> str:
@@ -132,9 +149,9 @@ def run(devset: Path) -> dict[str, Any]:
         settings = load_settings(data_dir=Path(folder), sides={"outlets_file": OUTLETS})
         with open_services(settings) as services:
             services.ingestor.ingest_paths([devset / "corpus"])
-            reader = services.reader
-            if reader is None:
+            if services.reader is None:
                 raise SystemExit("the reader did not load: nothing to compare")
+            reader = RememberingReader(services.reader)
             report: dict[str, Any] = {}
             conversations = load_jsonl(CONVERSATIONS)
             with_reader = score_conversations(services, questions, conversations)
