@@ -40,6 +40,23 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def both_sides_gold_shown(services: Any, perspectives: Any, gold: Iterable[tuple[str, int]]) -> bool:
+    """Whether /perspectives shows one of each reporting side's gold paragraphs under that side.
+
+    Gold by both warring sides asks for both of them; gold by only one (or only by others) asks for that one.
+    """
+    from index.sides import Side
+
+    outlets = {Path(s).name: o for s, o in services.store.db.read("SELECT source, outlet FROM articles")}
+    shown = {a.side: {(Path(c.passage.article.source).name, c.passage.position) for c in a.citations}
+             for a in perspectives.accounts}
+    by_side: dict[Any, set[tuple[str, int]]] = defaultdict(set)
+    for name, paragraph in gold:
+        by_side[services.sides.side_of(outlets[name])].add((name, paragraph))
+    needed = set(by_side) & {Side.ARMENIAN, Side.AZERBAIJANI} or set(by_side)
+    return all(shown.get(side, set()) & by_side[side] for side in needed)
+
+
 def key_facts(reference: str) -> list[str]:
     """Numbers and names of a reference answer: what an answering sentence should contain."""
     from index.search.analysis import fold

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.devset import CONVERSATIONS, DEVSET, load_jsonl, score_conversations  # noqa: E402
+from bench.devset import CONVERSATIONS, DEVSET, both_sides_gold_shown, load_jsonl, score_conversations  # noqa: E402
 
 TOPICS = ROOT / "bench" / "follow_topics.jsonl"
 OUTLETS = ROOT / "bench" / "devset_outlets.toml"
@@ -65,23 +65,12 @@ def _prefix(source: str) -> str:
 def perspectives_both_sides(services: Any, questions: list[dict[str, Any]], reader: Any, floor: float
                             ) -> dict[str, str]:
     from bot.core.perspectives import PerspectiveFinder
-    from index.sides import Side
 
     finder = PerspectiveFinder(services.searcher, services.topic, services.side_of, reader, floor)
-    outlets = {Path(s).name: o for s, o in services.store.db.read("SELECT source, outlet FROM articles")}
     out: dict[str, list[bool]] = {"a": [], "b": []}
     for q in questions:
-        if q["kind"] != "contrast":
-            continue
-        found = finder.find(q["question"])
-        got = {a.side: {(Path(c.passage.article.source).name, c.passage.position) for c in a.citations}
-               for a in found.accounts}
-        gold = {(name, paragraph) for name, paragraph in q["gold"]}
-        gold_sides = {services.sides.side_of(outlets[name]) for name, _ in gold}
-        needed = gold_sides & {Side.ARMENIAN, Side.AZERBAIJANI} or gold_sides
-        out[q["id"][0]].append(all(got.get(side, set()) & {g for g in gold
-                                                           if services.sides.side_of(outlets[g[0]]) == side}
-                                   for side in needed))
+        if q["kind"] == "contrast":
+            out[q["id"][0]].append(both_sides_gold_shown(services, finder.find(q["question"]), q["gold"]))
     return {half: f"{sum(v)}/{len(v)}" for half, v in out.items()}
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bench.devset import both_sides_gold_shown
 from bot.core.digest import build_digest
 from bot.core.perspectives import PerspectiveFinder
 from bot.core.timeline import TimelineBuilder
@@ -63,19 +64,12 @@ def test_no_distractor_becomes_a_story(devset_services) -> None:  # type: ignore
 def test_perspectives_show_both_sides_gold_for_most_contrast_questions(devset_services) -> None:  # type: ignore[no-untyped-def]
     services = devset_services
     finder = PerspectiveFinder(services.searcher, services.topic, services.side_of)
-    outlets = {Path(s).name: o for s, o in services.store.db.read("SELECT source, outlet FROM articles")}
     questions = [json.loads(line) for line in (DEVSET / "questions.jsonl").read_text().splitlines() if line]
     contrast = [q for q in questions if q["kind"] == "contrast"]
     both = 0
     for q in contrast:
         perspectives = finder.find(q["question"])
-        got = {a.side: {(Path(c.passage.article.source).name, c.passage.position) for c in a.citations}
-               for a in perspectives.accounts}
-        gold = {(name, paragraph) for name, paragraph in q["gold"]}
-        gold_sides = {services.sides.side_of(outlets[name]) for name, _ in gold}
-        needed = gold_sides & {Side.ARMENIAN, Side.AZERBAIJANI} or gold_sides
-        both += all(got.get(side, set()) & {g for g in gold if services.sides.side_of(outlets[g[0]]) == side}
-                    for side in needed)
+        both += both_sides_gold_shown(services, perspectives, q["gold"])
         assert set(perspectives.missing) | {a.side for a in perspectives.accounts} >= {
             Side.ARMENIAN, Side.AZERBAIJANI, Side.INTERNATIONAL}
     assert len(contrast) == 16 and both >= 12
